@@ -1,0 +1,68 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RASA_VENV := .venv-rasa
+APP_VENV  := .venv
+RASA      := $(RASA_VENV)/bin/rasa
+
+# Custom NLU components (components/) and actions (actions/) import from the repo root.
+export PYTHONPATH := $(CURDIR)
+export BACKEND_URL ?= http://127.0.0.1:8000
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: shell help install install-rasa install-app model run test validate lint test-unit test-backend test-e2e test-stories bench clean
+
+help:
+	@echo "make run   - install what is missing, train if needed, start every process (Ctrl-C stops all)"
+	@echo "make test  - install what is missing and run every check"
+	@echo "make bench - benchmarks (cross-validation, latency, backend)"
+
+install: install-rasa install-app
+install-rasa:
+	@scripts/setup_env.sh rasa
+install-app:
+	@scripts/setup_env.sh app
+
+model: install-rasa
+	@scripts/train_if_changed.sh
+
+run: install model
+	@scripts/ensure_env.sh
+	$(APP_VENV)/bin/honcho start -f Procfile -e var/run.env
+
+# a terminal chat with the running assistant (start `make run` first, in another terminal)
+shell: install-rasa
+	$(RASA) shell --model models/current.tar.gz --endpoints endpoints.yml --port 5006
+
+validate: install-rasa
+	$(RASA) data validate --fail-on-warnings
+
+lint: install-app
+	$(APP_VENV)/bin/ruff check .
+
+test-unit: install-rasa
+	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions -q
+
+test-backend: install-app
+	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/backend -q
+	scripts/with_postgres.sh scripts/run_pytest.sh $(APP_VENV)/bin/python tests/backend -q
+
+test-e2e: install model
+	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/e2e -q
+
+test-stories: model
+	$(RASA) test core --model models/current.tar.gz --stories tests/stories --fail-on-prediction-errors --out var/results
+
+test: install lint validate model test-unit test-backend test-e2e test-stories
+	@echo "all checks passed"
+
+bench: install model
+	$(APP_VENV)/bin/python bench/bench_cross_validation.py
+	$(APP_VENV)/bin/python bench/bench_latency.py
+	$(APP_VENV)/bin/python bench/bench_backend.py
+
+clean:
+	rm -rf models var/results .rasa

@@ -1,0 +1,179 @@
+"""The action server's only I/O: HTTP calls to the backend (system of record).
+
+Every call has a short timeout and returns a `Result`; a backend that is down or
+slow never raises into the conversation, and the caller always knows whether the
+backend really did what was asked (nothing is ever reported as saved otherwise).
+Personal calls carry the verification token and the conversation id: the backend,
+not a slot, decides what this conversation may see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+from urllib.parse import quote
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+API = "/api/v1"
+UNAVAILABLE = "backend_unavailable"
+
+
+@dataclass
+class Result:
+    """What the backend answered: HTTP status (0 = no answer), JSON body, error code."""
+
+    status: int
+    data: Any = None
+    code: Optional[str] = None
+    message: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def unavailable(self) -> bool:
+        return self.status == 0 or self.status >= 500
+
+    @property
+    def auth_failed(self) -> bool:
+        return self.status == 401
+
+
+def _base_url() -> Optional[str]:
+    url = os.getenv("BACKEND_URL", "").rstrip("/")
+    return url or None
+
+
+def _timeout() -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=float(os.getenv("BACKEND_TIMEOUT_SECONDS", "5")))
+
+
+async def request(
+    method: str,
+    path: str,
+    *,
+    json: Optional[Dict[str, Any]] = None,
+    params: Optional[Dict[str, Any]] = None,
+    token: Optional[str] = None,
+    conversation_id: Optional[str] = None,
+) -> Result:
+    """One backend call; errors become a Result with the backend's code and Slovene message."""
+    base = _base_url()
+    if base is None:
+        return Result(0, code=UNAVAILABLE)
+    headers = {"X-API-Key": os.getenv("BACKEND_API_KEY", "")}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if conversation_id:
+        headers["X-Conversation-Id"] = conversation_id
+    try:
+        async with aiohttp.ClientSession(timeout=_timeout()) as session:
+            async with session.request(
+                method, base + API + path, json=json, params=params, headers=headers
+            ) as resp:
+                body: Any = None
+                if resp.content_type == "application/json":
+                    body = await resp.json()
+                if resp.status < 300:
+                    return Result(resp.status, data=body)
+                detail = body.get("detail") if isinstance(body, dict) else None
+                if isinstance(detail, dict):
+                    extra = {k: v for k, v in detail.items() if k not in ("code", "message")}
+                    return Result(resp.status, body, detail.get("code"), detail.get("message"), extra)
+                logger.warning("backend %s %s answered %s", method, path.split("/")[1], resp.status)
+                return Result(resp.status, body)
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        # path parts may carry identifiers: log only the first segment and the error type
+        logger.warning("backend %s %s unreachable: %s", method, path.split("/")[1], type(exc).__name__)
+        return Result(0, code=UNAVAILABLE)
+
+
+def q(value: str) -> str:
+    """A path segment, escaped."""
+    return quote(value, safe="")
+
+
+async def send_feedback(conversation_id: str, topic: str, helpful: bool) -> bool:
+    """Stores one Da / Ne rating of an FAQ answer; True when the backend accepted it."""
+    result = await request(
+        "POST",
+        "/feedback",
+        json={"conversation_id": conversation_id, "topic": topic, "rating": "Da" if helpful else "Ne"},
+    )
+    return result.ok
+
+
+async def start_verification(identifier: str, conversation_id: str) -> Result:
+    return await request(
+        "POST", "/verification/start", json={"identifier": identifier, "conversation_id": conversation_id}
+    )
+
+
+async def confirm_verification(code: str, conversation_id: str) -> Result:
+    return await request(
+        "POST", "/verification/confirm", json={"code": code, "conversation_id": conversation_id}
+    )
+
+
+async def metering_points(token: str, conversation_id: str) -> Result:
+    return await request("GET", "/me/metering-points", token=token, conversation_id=conversation_id)
+
+
+async def readings(token: str, conversation_id: str, point: str, limit: int = 5) -> Result:
+    return await request(
+        "GET", f"/me/metering-points/{q(point)}/readings", params={"limit": limit},
+        token=token, conversation_id=conversation_id,
+    )
+
+
+async def submit_reading(token: str, conversation_id: str, point: str, payload: Dict[str, Any]) -> Result:
+    return await request(
+        "POST", f"/me/metering-points/{q(point)}/readings", json=payload,
+        token=token, conversation_id=conversation_id,
+    )
+
+
+async def consumption(token: str, conversation_id: str, point: str) -> Result:
+    return await request(
+        "GET", f"/me/metering-points/{q(point)}/consumption", token=token, conversation_id=conversation_id
+    )
+
+
+async def invoices(token: str, conversation_id: str, limit: int = 5) -> Result:
+    return await request(
+        "GET", "/me/invoices", params={"limit": limit}, token=token, conversation_id=conversation_id
+    )
+
+
+async def balance(token: str, conversation_id: str) -> Result:
+    return await request("GET", "/me/invoices/balance", token=token, conversation_id=conversation_id)
+
+
+async def campaigns() -> Result:
+    return await request("GET", "/campaigns")
+
+
+async def eligibility(token: str, conversation_id: str, code: str, point: str) -> Result:
+    return await request(
+        "GET", f"/me/campaigns/{q(code)}/eligibility", params={"metering_point": point},
+        token=token, conversation_id=conversation_id,
+    )
+
+
+async def join_campaign(token: str, conversation_id: str, code: str, point: str) -> Result:
+    return await request(
+        "POST", f"/me/campaigns/{q(code)}/join", json={"metering_point": point},
+        token=token, conversation_id=conversation_id,
+    )
+
+
+async def create_ticket(payload: Dict[str, Any]) -> Result:
+    return await request("POST", "/handoff-tickets", json=payload)

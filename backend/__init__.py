@@ -1,0 +1,1 @@
+"""Backend service (system of record) of the Slovene customer-support assistant."""

@@ -1,0 +1,134 @@
+"""Personal endpoints: account, metering points, readings, consumption."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from backend.deps import AccountDep, ClockDep, SessionDep
+from backend.models import MeterReading
+from backend.models.customer import AccountAccess
+from backend.schemas.account import (
+    ConsumptionOut,
+    MeOut,
+    MeteringPointOut,
+    ReadingIn,
+    ReadingOut,
+    ReadingSubmitOut,
+)
+from backend.schemas.common import ERRORS
+from backend.services import readings
+from backend.services.access import access_for, accesses
+
+router = APIRouter(prefix="/me", tags=["account"], responses=ERRORS)
+
+
+def _mp_out(acc: AccountAccess) -> MeteringPointOut:
+    mp = acc.metering_point
+    return MeteringPointOut(
+        number=mp.number,
+        energy=mp.energy.value,
+        unit=readings.UNITS[mp.energy],
+        distribution_operator=mp.distribution_operator,
+        nickname=mp.nickname,
+        address=mp.address,
+        reading_window_start_day=mp.reading_window_start_day,
+        reading_window_end_day=mp.reading_window_end_day,
+        access_level=acc.level.value,
+        access_granted_at=acc.granted_at,
+        customer_number=mp.customer.customer_number,
+        brand=mp.customer.brand.code,
+    )
+
+
+def _reading_out(r: MeterReading, mp_number: str) -> ReadingOut:
+    return ReadingOut(
+        id=r.id,
+        metering_point=mp_number,
+        value=r.value,
+        reading_date=r.reading_date,
+        type=r.type.value,
+        channel=r.channel,
+        idempotency_key=r.idempotency_key,
+        created_at=r.created_at,
+    )
+
+
+@router.get("", response_model=MeOut)
+def me(account: AccountDep, db: SessionDep) -> MeOut:
+    """Who is verified in this conversation."""
+    c = account.customer
+    return MeOut(
+        email=account.email,
+        customer_number=c.customer_number,
+        customer_name=c.name,
+        brand=c.brand.code,
+        is_household=c.is_household,
+        metering_points=[_mp_out(a) for a in accesses(db, account.id)],
+    )
+
+
+@router.get("/metering-points", response_model=list[MeteringPointOut])
+def metering_points(account: AccountDep, db: SessionDep) -> list[MeteringPointOut]:
+    """Points linked to the account, with access level per point."""
+    return [_mp_out(a) for a in accesses(db, account.id)]
+
+
+@router.get("/metering-points/{mp_number}/readings", response_model=list[ReadingOut])
+def list_readings(
+    mp_number: str,
+    account: AccountDep,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 12,
+) -> list[ReadingOut]:
+    """Recent readings (all access levels)."""
+    acc = access_for(db, account.id, mp_number)
+    return [_reading_out(r, mp_number) for r in readings.list_readings(db, acc.metering_point_id, limit)]
+
+
+@router.post(
+    "/metering-points/{mp_number}/readings",
+    response_model=ReadingSubmitOut,
+    status_code=201,
+    responses={200: {"model": ReadingSubmitOut, "description": "Duplicate or dry run"}},
+)
+def submit_reading(
+    mp_number: str, body: ReadingIn, account: AccountDep, db: SessionDep, clock: ClockDep, response: Response
+) -> ReadingSubmitOut:
+    """Validate and store a reading; 201 new, 200 duplicate key or dry run."""
+    acc = access_for(db, account.id, mp_number)
+    out = readings.submit(
+        db,
+        access=acc,
+        raw_value=body.value,
+        reading_date=body.reading_date,
+        reading_type=body.type,
+        channel=body.channel,
+        idempotency_key=body.idempotency_key,
+        confirm_high=body.confirm_high,
+        dry_run=body.dry_run,
+        today=clock.today(),
+        now=clock.now(),
+    )
+    if out.dry_run:
+        response.status_code = 200
+        msg = "Odčitek je veljaven. Potrdite, da ga shranimo."
+    elif out.created:
+        msg = "Odčitek je shranjen."
+    else:
+        response.status_code = 200
+        msg = "Ta odčitek je že shranjen."
+    return ReadingSubmitOut(
+        reading=_reading_out(out.reading, mp_number),
+        duplicate=not out.created and not out.dry_run,
+        stored=not out.dry_run,
+        message=msg,
+    )
+
+
+@router.get("/metering-points/{mp_number}/consumption", response_model=ConsumptionOut)
+def consumption(mp_number: str, account: AccountDep, db: SessionDep) -> ConsumptionOut:
+    """Monthly consumption; omejeni only since its access was granted."""
+    acc = access_for(db, account.id, mp_number)
+    return ConsumptionOut.model_validate(readings.consumption(db, acc))

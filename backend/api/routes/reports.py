@@ -1,0 +1,26 @@
+"""Read-only aggregates for the agent console (feedback per topic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend.deps import ApiKeyDep, SessionDep
+from backend.schemas.common import ERRORS
+from backend.schemas.reports import FeedbackReport
+from backend.services import reports
+
+router = APIRouter(dependencies=[ApiKeyDep], responses=ERRORS, tags=["reports"])
+
+
+@router.get("/reports/feedback", response_model=FeedbackReport)
+def feedback_report(
+    db: SessionDep,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brand: Annotated[str | None, Query(max_length=32)] = None,
+) -> FeedbackReport:
+    """Da/Ne ratings per FAQ topic with the helpful share; optional period [since, until) and brand."""
+    return FeedbackReport.model_validate(reports.feedback_summary(db, since, until, brand))

@@ -1,0 +1,84 @@
+"""Feedback, handoff tickets, dev outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from backend.core.errors import DomainError
+from backend.deps import ApiKeyDep, ClockDep, SessionDep, SettingsDep
+from backend.schemas.common import ERRORS
+from backend.schemas.support import FeedbackIn, FeedbackOut, OutboxOut, TicketIn, TicketOut, TicketUpdate
+from backend.services import support
+
+router = APIRouter(dependencies=[ApiKeyDep], responses=ERRORS)
+
+
+@router.post("/feedback", response_model=FeedbackOut, status_code=201, tags=["feedback"])
+def feedback(body: FeedbackIn, db: SessionDep, clock: ClockDep) -> FeedbackOut:
+    """Store a Da/Ne rating of an FAQ answer."""
+    fb = support.add_feedback(
+        db, clock.now(), body.conversation_id, body.topic, body.rating == "Da", body.brand, body.comment
+    )
+    return FeedbackOut(
+        id=fb.id,
+        conversation_id=fb.conversation_id,
+        topic=fb.topic,
+        rating="Da" if fb.helpful else "Ne",
+        created_at=fb.created_at,
+    )
+
+
+@router.post("/handoff-tickets", response_model=TicketOut, status_code=201, tags=["handoff"])
+def create_ticket(body: TicketIn, db: SessionDep, clock: ClockDep) -> TicketOut:
+    """Queue the conversation for an agent (or a callback/message outside hours)."""
+    t = support.create_ticket(db, clock.now(), **body.model_dump())
+    return TicketOut.model_validate(t, from_attributes=True)
+
+
+@router.get("/handoff-tickets", response_model=list[TicketOut], tags=["handoff"])
+def list_tickets(
+    db: SessionDep,
+    status: Literal["open", "assigned", "closed"] | None = None,
+    conversation_id: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[TicketOut]:
+    """Newest first."""
+    return [
+        TicketOut.model_validate(t, from_attributes=True)
+        for t in support.list_tickets(db, status, conversation_id, limit)
+    ]
+
+
+@router.patch("/handoff-tickets/{ticket_id}", response_model=TicketOut, tags=["handoff"])
+def update_ticket(ticket_id: int, body: TicketUpdate, db: SessionDep, clock: ClockDep) -> TicketOut:
+    """Assign, close or annotate a ticket."""
+    if ticket_id < 1 or ticket_id > 2**31 - 1:
+        raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
+    t = support.update_ticket(db, clock.now(), ticket_id, **body.model_dump())
+    return TicketOut.model_validate(t, from_attributes=True)
+
+
+@router.get("/dev/outbox", response_model=list[OutboxOut], tags=["dev"])
+def dev_outbox(
+    db: SessionDep,
+    settings: SettingsDep,
+    recipient: Annotated[str | None, Query(max_length=254)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> list[OutboxOut]:
+    """Dev only (DEV_OUTBOX_ENABLED=1): read the codes that would be sent."""
+    if not settings.dev_outbox_enabled:
+        raise DomainError(404, "not_found", "Ta vir ne obstaja.")
+    return [
+        OutboxOut(
+            id=m.id,
+            channel=m.channel.value,
+            recipient=m.recipient,
+            subject=m.subject,
+            body=m.body,
+            status=m.status,
+            created_at=m.created_at,
+        )
+        for m in support.list_outbox(db, recipient, limit)
+    ]

@@ -1,0 +1,52 @@
+"""Settings from the environment, so no secret or deployment detail lives in code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_URL = "sqlite:///./var/backend.db"
+
+
+class Settings(BaseSettings):
+    """All env vars the backend reads (documented in backend/ENV.md)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    database_url: str = DEFAULT_SQLITE_URL
+    backend_api_key: str = "dev-backend-api-key"
+    otp_secret: str = "dev-otp-secret-change-me"
+    token_ttl_minutes: int = 30
+    otp_ttl_minutes: int = 10
+    otp_max_attempts: int = 5
+    otp_max_sends: int = 3
+    otp_send_window_minutes: int = 15
+    otp_lock_minutes: int = 15
+    dev_outbox_enabled: bool = False
+    backend_fake_today: str | None = None
+    backend_timezone: str = "Europe/Ljubljana"
+    db_echo: bool = False
+
+
+def resolve_database_url(url: str) -> str:
+    """Make relative SQLite paths relative to the repo root and create their folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////") and ":memory:" not in url:
+        rel = url[len(prefix) :]
+        path = (REPO_ROOT / rel).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"{prefix}{path}"
+    if url.startswith("sqlite:////"):
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Cached settings; tests override the FastAPI dependency instead of the env."""
+    return Settings()

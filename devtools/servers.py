@@ -1,0 +1,134 @@
+"""Starts the project's real servers on free loopback ports, for e2e tests and benchmarks.
+
+Each process runs in its own session so that stopping it also stops its children.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rasa_env(**extra: str) -> Dict[str, str]:
+    """Environment for Rasa processes: repo on the path, no telemetry, no backend unless given."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    env.pop("BACKEND_URL", None)
+    env.update(extra)
+    return env
+
+
+class Server:
+    """One started process, its log file and the URL that answers when it is ready."""
+
+    def __init__(self, args: List[str], log: Path, ready_url: str, env: Dict[str, str]) -> None:
+        self.log = log
+        self.ready_url = ready_url
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, seconds: float = 240) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.ready_url} exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.ready_url, timeout=2).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise RuntimeError(f"{self.ready_url} not up in {seconds} s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def start_actions(tmp: Path, env: Dict[str, str]) -> tuple[Server, int]:
+    port = free_port()
+    server = Server(
+        [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
+        tmp / "actions.log", f"http://127.0.0.1:{port}/health", env,
+    )
+    return server, port
+
+
+def start_rasa(
+    tmp: Path, model: Path, env: Dict[str, str], action_port: Optional[int], token: str, name: str = "rasa"
+) -> tuple[Server, str]:
+    port = free_port()
+    endpoints = tmp / f"{name}-endpoints.yml"
+    text = f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / (name + "-tracker.db")}"\n'
+    if action_port:
+        text += f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+    endpoints.write_text(text)
+    url = f"http://127.0.0.1:{port}"
+    server = Server(
+        [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
+         "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+         "--port", str(port), "--enable-api", "--auth-token", token],
+        tmp / f"{name}.log", url + "/", env,
+    )
+    return server, url
+
+
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+@contextmanager
+def backend(tmp: Path, api_key: str, **env_extra: str) -> Iterator[str]:
+    """The real backend on a fresh SQLite file, migrated and seeded; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BACKEND_API_KEY": api_key,
+           "DATABASE_URL": f"sqlite:///{tmp / 'backend.db'}", "DEV_OUTBOX_ENABLED": "1", **env_extra}
+    subprocess.run([str(APP_PYTHON), "-m", "backend.prestart"], cwd=ROOT, env=env, check=True,
+                   stdout=(tmp / "prestart.log").open("w"), stderr=subprocess.STDOUT)
+    server = Server(
+        [str(APP_PYTHON), "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        tmp / "backend.log", f"http://127.0.0.1:{port}/health", env,
+    )
+    try:
+        server.wait_ready(60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def assistant(tmp: Path, model: Path, token: str, **env_extra: str) -> Iterator[str]:
+    """The action server and Rasa with `model`; yields Rasa's base URL."""
+    env = rasa_env(**env_extra)
+    actions, action_port = start_actions(tmp, env)
+    rasa, url = start_rasa(tmp, model, env, action_port, token)
+    try:
+        actions.wait_ready()
+        rasa.wait_ready()
+        yield url
+    finally:
+        rasa.stop()
+        actions.stop()

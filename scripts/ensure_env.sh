@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Writes var/run.env: random development secrets (made once, kept in var/, never in git),
+# then the user's own .env on top. The Procfile's processes read this file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var
+if [ ! -f var/dev-secrets.env ]; then
+  umask 077
+  {
+    echo "RASA_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+    echo "BACKEND_API_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+    echo "OTP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+  } > var/dev-secrets.env
+fi
+# `make run` is the local demo: the one-time codes go to the dev outbox, readable over the API.
+{ echo "DEV_OUTBOX_ENABLED=1"; cat var/dev-secrets.env; [ -f .env ] && cat .env; true; } > var/run.env

@@ -1,0 +1,47 @@
+"""Feedback actions, run on Tracker fixtures; events compared as in rasa-sdk's own tests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.feedback import ActionAskFeedback, ActionRecordFeedback
+
+
+def tracker(intent: str, slots: Optional[Dict[str, Any]] = None, topic: Optional[str] = None) -> Tracker:
+    latest: Dict[str, Any] = {"intent": {"name": intent, "confidence": 0.99}, "text": "x"}
+    if topic:
+        latest["response_selector"] = {
+            "faq": {"response": {"intent_response_key": f"faq/{topic}", "confidence": 0.9}}
+        }
+    return Tracker("conv-1", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+@pytest.fixture(autouse=True)
+def no_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BACKEND_URL", raising=False)
+
+
+def test_ask_feedback_remembers_the_answered_topic() -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAskFeedback().run(dispatcher, tracker("faq", topic="register"), {}))
+    assert events == [SlotSet("last_faq_topic", "register")]
+    assert dispatcher.messages[0]["response"] == "utter_ask_feedback"
+
+
+@pytest.mark.parametrize(
+    ("intent", "value", "response"),
+    [("affirm", "register:da", "utter_feedback_thanks"), ("deny", "register:ne", "utter_feedback_sorry")],
+)
+def test_record_feedback(intent: str, value: str, response: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionRecordFeedback().run(dispatcher, tracker(intent, {"last_faq_topic": "register"}), {})
+    )
+    assert events == [SlotSet("faq_feedback", value)]
+    assert dispatcher.messages[0]["response"] == response

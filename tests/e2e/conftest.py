@@ -1,0 +1,96 @@
+"""The real backend, action server and Rasa server (trained model) on free ports, once per session."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Dict, Iterator, List
+
+import httpx
+import pytest
+
+from devtools.servers import ROOT, assistant, backend
+
+MODEL = ROOT / "models" / "current.tar.gz"
+API_KEY = uuid.uuid4().hex
+# A Tuesday at 10:00: within support hours, so a handoff is queued (deterministic tests).
+SUPPORT_OPEN = "2026-11-24T10:00:00"
+
+
+@pytest.fixture(scope="session")
+def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with backend(tmp_path_factory.mktemp("backend"), API_KEY) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def rasa_url(tmp_path_factory: pytest.TempPathFactory, backend_url: str) -> Iterator[str]:
+    assert MODEL.exists(), "train first: make model"
+    with assistant(
+        tmp_path_factory.mktemp("rasa"), MODEL, uuid.uuid4().hex,
+        BACKEND_URL=backend_url, BACKEND_API_KEY=API_KEY, HANDOFF_FAKE_NOW=SUPPORT_OPEN,
+    ) as url:
+        yield url
+
+
+class Chat:
+    """One conversation over Rasa's REST channel."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.sender = "e2e-" + uuid.uuid4().hex
+
+    def say(self, text: str) -> List[dict]:
+        resp = httpx.post(
+            f"{self.base}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text},
+            timeout=60,
+        )
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    def text(self, message: str) -> str:
+        """What the bot answered, texts and button titles joined."""
+        parts = []
+        for m in self.say(message):
+            parts.append(m.get("text") or "")
+            parts += [b.get("title", "") for b in m.get("buttons") or []]
+        return "\n".join(parts)
+
+
+class Backend:
+    """The test's own view of the backend: outbox codes and a token to check stored data."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base + "/api/v1"
+        self.headers = {"X-API-Key": API_KEY}
+
+    def last_code(self, recipient: str) -> str:
+        rows = httpx.get(f"{self.base}/dev/outbox", params={"recipient": recipient, "limit": 1},
+                         headers=self.headers).json()
+        import re
+
+        return re.search(r"\b(\d{6})\b", rows[0]["body"]).group(1)
+
+    def token(self, email: str) -> Dict[str, str]:
+        conv = "test-" + uuid.uuid4().hex
+        httpx.post(f"{self.base}/verification/start", json={"identifier": email, "conversation_id": conv},
+                   headers=self.headers).raise_for_status()
+        code = self.last_code(email)
+        answer = httpx.post(f"{self.base}/verification/confirm", json={"code": code, "conversation_id": conv},
+                            headers=self.headers)
+        answer.raise_for_status()
+        return {**self.headers, "Authorization": f"Bearer {answer.json()['token']}", "X-Conversation-Id": conv}
+
+    def readings(self, email: str, point: str) -> List[dict]:
+        return httpx.get(f"{self.base}/me/metering-points/{point}/readings", params={"limit": 5},
+                         headers=self.token(email)).json()
+
+
+@pytest.fixture()
+def chat(rasa_url: str) -> Chat:
+    return Chat(rasa_url)
+
+
+@pytest.fixture()
+def api(backend_url: str) -> Backend:
+    return Backend(backend_url)
