@@ -13,7 +13,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: shell help install install-rasa install-app model run test validate lint test-unit test-backend test-e2e test-stories bench clean
+.PHONY: shell help install install-rasa install-app model run test validate lint test-unit test-backend test-bot test-e2e test-stories bench clean
 
 help:
 	@echo "make run   - install what is missing, train if needed, start every process (Ctrl-C stops all)"
@@ -50,13 +50,16 @@ test-backend: install-app
 	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/backend -q
 	scripts/with_postgres.sh scripts/run_pytest.sh $(APP_VENV)/bin/python tests/backend -q
 
+test-bot: install model
+	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/bot -q
+
 test-e2e: install model
 	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/e2e -q
 
 test-stories: model
 	$(RASA) test core --model models/current.tar.gz --stories tests/stories --fail-on-prediction-errors --out var/results
 
-test: install lint validate model test-unit test-backend test-e2e test-stories
+test: install lint validate model test-unit test-backend test-bot test-e2e test-stories
 	@echo "all checks passed"
 
 bench: install model

@@ -243,6 +243,8 @@ class ValidateCampaignJoinForm(FormValidationAction):
     async def validate_join_point(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"join_point": None}
         listing = await backend_client.campaigns()
         if not listing.ok:
             dispatcher.utter_message(response="utter_backend_unavailable")

@@ -6,7 +6,7 @@ its refusal is passed on as it is, in Slovene.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,6 +18,24 @@ from actions.verification import reverify
 
 KINDS = {"racun": "račun", "dobropis": "dobropis", "bremepis": "bremepis"}
 STATUS = {"paid": "plačan", "open": "odprt", "overdue": "zapadel"}
+
+
+async def fetch_invoices(
+    dispatcher: CollectingDispatcher, tracker: Tracker, target: str, limit: int
+) -> tuple[Optional[List[Dict[str, Any]]], List[EventType]]:
+    """The newest invoices, or None after explaining why not (re-verification, no access, down)."""
+    result = await backend_client.invoices(tracker.get_slot("auth_token"), tracker.sender_id, limit=limit)
+    if result.auth_failed:
+        return None, reverify(dispatcher, target)
+    if result.status == 403:
+        dispatcher.utter_message(text=result.message or "Do računov nimate dostopa.")
+    elif not result.ok:
+        dispatcher.utter_message(response="utter_backend_unavailable")
+    elif not result.data["items"]:
+        dispatcher.utter_message(text="Za vaša merilna mesta ni izdanih računov.")
+    else:
+        return list(result.data["items"]), []
+    return None, []
 
 
 def invoice_line(i: Dict[str, Any]) -> str:
@@ -37,21 +55,10 @@ class ActionShowInvoices(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        token = tracker.get_slot("auth_token")
-        result = await backend_client.invoices(token, tracker.sender_id, limit=5)
-        if result.auth_failed:
-            return reverify(dispatcher, "action_show_invoices")
-        if result.status == 403:
-            dispatcher.utter_message(text=result.message or "Do računov nimate dostopa.")
-            return []
-        if not result.ok:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
-        items = result.data["items"]
-        if not items:
-            dispatcher.utter_message(text="Za vaša merilna mesta ni izdanih računov.")
-            return []
-        balance = await backend_client.balance(token, tracker.sender_id)
+        items, events = await fetch_invoices(dispatcher, tracker, self.name(), limit=5)
+        if items is None:
+            return events
+        balance = await backend_client.balance(tracker.get_slot("auth_token"), tracker.sender_id)
         text = "Vaši zadnji računi:\n" + "\n".join(invoice_line(i) for i in items)
         if balance.ok:
             b = balance.data
@@ -72,19 +79,10 @@ class ActionInvoicePdf(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        result = await backend_client.invoices(tracker.get_slot("auth_token"), tracker.sender_id, limit=1)
-        if result.auth_failed:
-            return reverify(dispatcher, "action_invoice_pdf")
-        if result.status == 403:
-            dispatcher.utter_message(text=result.message or "Do računov nimate dostopa.")
-            return []
-        if not result.ok:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
-        if not result.data["items"]:
-            dispatcher.utter_message(text="Za vaša merilna mesta ni izdanih računov.")
-            return []
-        newest = result.data["items"][0]
+        items, events = await fetch_invoices(dispatcher, tracker, self.name(), limit=1)
+        if items is None:
+            return events
+        newest = items[0]
         dispatcher.utter_message(
             text=f"Vaš zadnji račun je {newest['number']} ({sl_amount(newest['amount_gross'])}). "
             "PDF vseh računov najdete na portalu v zavihku »Računi«, kjer je tudi arhiv preteklih plačil."

@@ -10,6 +10,7 @@ stores nothing twice.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -110,6 +111,8 @@ class ValidateReadingForm(FormValidationAction):
     async def validate_reading_point(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"reading_point": None}
         found = await points(dispatcher, tracker)
         if found is None:
             return {"reading_point": None}
@@ -123,6 +126,8 @@ class ValidateReadingForm(FormValidationAction):
     async def validate_reading_value(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"reading_value": None}
         number, problem = parse_reading(str(value or ""))
         if problem:
             dispatcher.utter_message(text=problem)
@@ -132,6 +137,8 @@ class ValidateReadingForm(FormValidationAction):
     async def validate_reading_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"reading_date": None}
         day = parse_date(str(value or ""))
         if day is None:
             dispatcher.utter_message(text="Datuma ne razumem. Vpišite npr. »danes«, »včeraj« ali »20. 11. 2026«.")
@@ -144,6 +151,8 @@ class ValidateReadingForm(FormValidationAction):
     async def validate_reading_own_record(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"reading_own_record": None}
         if value is False:
             dispatcher.utter_message(response="utter_cancelled")
             return {"requested_slot": None, **{s: None for s in READING_SLOTS}, "reading_confirm": False}
@@ -152,6 +161,8 @@ class ValidateReadingForm(FormValidationAction):
     async def validate_reading_confirm_high(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"reading_confirm_high": None}
         if value is False:  # the user will type the value again
             return {"reading_confirm_high": None, "reading_high": None, "reading_value": None}
         return {"reading_confirm_high": True}
@@ -244,60 +255,67 @@ class ActionSubmitReading(Action):
         return done
 
 
-class ActionListReadings(Action):
+class PerPointAction(Action, ABC):
+    """Shows one line per metering point of the account (readings, consumption …)."""
+
+    title = ""
+
+    @abstractmethod
+    async def line(self, token: str, conversation_id: str, point: Dict[str, Any]) -> Optional[str]:
+        """The point's line; None when the backend did not answer."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        token = tracker.get_slot("auth_token")
+        result = await backend_client.metering_points(token, tracker.sender_id)
+        if result.auth_failed:
+            return reverify(dispatcher, self.name())
+        if not result.ok:
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return []
+        lines = []
+        for p in result.data:
+            text = await self.line(token, tracker.sender_id, p)
+            if text is None:
+                dispatcher.utter_message(response="utter_backend_unavailable")
+                return []
+            lines.append(f"• {point_label(p)}{text}")
+        dispatcher.utter_message(text=f"{self.title}:\n" + "\n".join(lines) if lines else
+                                 "Na vaš račun ni povezano nobeno merilno mesto.")
+        return []
+
+
+class ActionListReadings(PerPointAction):
     """The last readings of each of the account's metering points."""
+
+    title = "Zadnji odčitki"
 
     def name(self) -> str:
         return "action_list_readings"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
-        token = tracker.get_slot("auth_token")
-        result = await backend_client.metering_points(token, tracker.sender_id)
-        if result.auth_failed:
-            return reverify(dispatcher, "action_list_readings")
-        if not result.ok:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
-        lines = []
-        for p in result.data:
-            rows = await backend_client.readings(token, tracker.sender_id, p["number"], limit=3)
-            if not rows.ok:
-                dispatcher.utter_message(response="utter_backend_unavailable")
-                return []
-            values = ", ".join(f"{r['value']} ({sl_date(r['reading_date'])})" for r in rows.data) or "ni odčitkov"
-            lines.append(f"• {point_label(p)}: {values}")
-        dispatcher.utter_message(text="Zadnji odčitki:\n" + "\n".join(lines) if lines else
-                                 "Na vaš račun ni povezano nobeno merilno mesto.")
-        return []
+    async def line(self, token: str, conversation_id: str, point: Dict[str, Any]) -> Optional[str]:
+        rows = await backend_client.readings(token, conversation_id, point["number"], limit=3)
+        if not rows.ok:
+            return None
+        values = ", ".join(f"{r['value']} ({sl_date(r['reading_date'])})" for r in rows.data)
+        return f": {values or 'ni odčitkov'}"
 
 
-class ActionConsumption(Action):
+class ActionConsumption(PerPointAction):
     """Consumption per month; for omejeni access only since the access was granted (backend rule)."""
+
+    title = "Poraba zadnje mesece"
 
     def name(self) -> str:
         return "action_consumption"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
-        token = tracker.get_slot("auth_token")
-        result = await backend_client.metering_points(token, tracker.sender_id)
-        if result.auth_failed:
-            return reverify(dispatcher, "action_consumption")
-        if not result.ok:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
-        lines = []
-        for p in result.data:
-            c = await backend_client.consumption(token, tracker.sender_id, p["number"])
-            if not c.ok:
-                lines.append(f"• {point_label(p)}: {c.message or 'podatki niso na voljo'}")
-                continue
-            months = ", ".join(f"{m['month']}: {m['consumption']} {c.data['unit']}" for m in c.data["periods"][-3:])
-            since = f" (od {sl_date(c.data['since'])})" if c.data.get("since") else ""
-            lines.append(f"• {point_label(p)}{since}: {months or 'ni podatkov'}")
-        dispatcher.utter_message(text="Poraba zadnje mesece:\n" + "\n".join(lines) if lines else
-                                 "Na vaš račun ni povezano nobeno merilno mesto.")
-        return []
+    async def line(self, token: str, conversation_id: str, point: Dict[str, Any]) -> Optional[str]:
+        c = await backend_client.consumption(token, conversation_id, point["number"])
+        if c.unavailable:
+            return None
+        if not c.ok:
+            return f": {c.message or 'podatki niso na voljo'}"
+        months = ", ".join(f"{m['month']}: {m['consumption']} {c.data['unit']}" for m in c.data["periods"][-3:])
+        since = f" (od {sl_date(c.data['since'])})" if c.data.get("since") else ""
+        return f"{since}: {months or 'ni podatkov'}"

@@ -158,6 +158,8 @@ class ValidateVerifyForm(FormValidationAction):
     async def validate_verify_identifier(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"verify_identifier": None}
         identifier = str(value or "").strip()
         if not identifier or len(identifier) > 254:
             dispatcher.utter_message(text="Vpišite e-naslov ali številko kupca.")
@@ -183,6 +185,8 @@ class ValidateVerifyForm(FormValidationAction):
     async def validate_verify_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:  # cleared by a previous step, nothing typed yet
+            return {"verify_code": None}
         code = normalise_code(str(value or ""))
         if code is None:
             dispatcher.utter_message(text="Koda ima 6 številk. Vpišite jo, kot je v sporočilu.")

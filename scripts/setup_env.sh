@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates or updates one of the two virtual environments, only when its requirements changed.
 #   scripts/setup_env.sh rasa   -> .venv-rasa (Python 3.10: Rasa 3.6, rasa-sdk, spaCy, lemmagen3)
-#   scripts/setup_env.sh app    -> .venv      (Python 3.11: backend, gateway, tooling)
+#   scripts/setup_env.sh app    -> .venv      (Python 3.11: backend, channel gateway, tooling)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which_env=${1:?usage: setup_env.sh rasa|app}
@@ -13,8 +13,8 @@ case "$which_env" in
     ;;
   app)
     venv=.venv
-    files=(requirements/app.txt requirements/backend.txt)
-    install=(-r requirements/app.txt -r requirements/backend.txt)
+    files=(requirements/app.txt requirements/backend.txt requirements/gateway.txt)
+    install=(-r requirements/app.txt -r requirements/backend.txt -r requirements/gateway.txt)
     ;;
   *) echo "usage: setup_env.sh rasa|app" >&2; exit 2 ;;
 esac

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Dict, Iterator, List
 
@@ -18,7 +19,8 @@ SUPPORT_OPEN = "2026-11-24T10:00:00"
 
 @pytest.fixture(scope="session")
 def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with backend(tmp_path_factory.mktemp("backend"), API_KEY) as url:
+    # many verifications of the same demo customers in one run: a higher send limit than production
+    with backend(tmp_path_factory.mktemp("backend"), API_KEY, OTP_MAX_SENDS="50") as url:
         yield url
 
 
@@ -63,15 +65,19 @@ class Backend:
     def __init__(self, base: str) -> None:
         self.base = base + "/api/v1"
         self.headers = {"X-API-Key": API_KEY}
+        self.tokens: Dict[str, Dict[str, str]] = {}
 
     def last_code(self, recipient: str) -> str:
         rows = httpx.get(f"{self.base}/dev/outbox", params={"recipient": recipient, "limit": 1},
                          headers=self.headers).json()
-        import re
-
         return re.search(r"\b(\d{6})\b", rows[0]["body"]).group(1)
 
     def token(self, email: str) -> Dict[str, str]:
+        if email not in self.tokens:
+            self.tokens[email] = self._verify(email)
+        return self.tokens[email]
+
+    def _verify(self, email: str) -> Dict[str, str]:
         conv = "test-" + uuid.uuid4().hex
         httpx.post(f"{self.base}/verification/start", json={"identifier": email, "conversation_id": conv},
                    headers=self.headers).raise_for_status()
@@ -91,6 +97,6 @@ def chat(rasa_url: str) -> Chat:
     return Chat(rasa_url)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def api(backend_url: str) -> Backend:
     return Backend(backend_url)

@@ -1,0 +1,333 @@
+"""Agent console at /agent: login, queue and active conversations, transcript, reply, hand back, report.
+
+Agents are configured by AGENT_USERS="ana:<hash>,bor:<hash>" with scrypt hashes made by
+`python -m bot.agent_console hash-password`. The session is a signed (itsdangerous), HttpOnly,
+SameSite=Strict cookie that also carries the CSRF token every form must echo back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import getpass
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from bot.backend_client import BackendError
+from bot.config import Settings
+from bot.handoff import Gateway
+
+log = logging.getLogger("bot.agent")
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+SESSION_COOKIE = "agent_session"
+LOGIN_COOKIE = "agent_login_csrf"
+SESSION_MAX_AGE = 12 * 3600
+CONV_ID = re.compile(r"^[a-z]{2,10}-[0-9a-f]{24}$")
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+# --- passwords ------------------------------------------------------------------
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hash_password(password: str) -> str:
+    """scrypt.N.r.p.salt.hash (no ':' ',' or '$', so it fits AGENT_USERS and .env files unquoted)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt.{SCRYPT_N}.{SCRYPT_R}.{SCRYPT_P}.{_b64(salt)}.{_b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split(".")
+        if scheme != "scrypt":
+            return False
+        want = _unb64(digest)
+        got = hashlib.scrypt(
+            password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(want)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, want)
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+# --- sessions and CSRF ------------------------------------------------------------
+class Auth:
+    """Signed cookies for the agent session and the login form's CSRF token."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.session = URLSafeTimedSerializer(settings.session_secret, salt="agent-session")
+        self.login = URLSafeTimedSerializer(settings.session_secret, salt="agent-login")
+
+    def current(self, request: Request) -> dict[str, str] | None:
+        raw = request.cookies.get(SESSION_COOKIE)
+        if not raw:
+            return None
+        try:
+            data = self.session.loads(raw, max_age=SESSION_MAX_AGE)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or data.get("u") not in self.settings.agent_users:
+            return None
+        return {"user": str(data["u"]), "csrf": str(data.get("c", ""))}
+
+    def set_cookie(self, resp: Response, name: str, value: str, max_age: int) -> None:
+        resp.set_cookie(
+            name, value, max_age=max_age, httponly=True, samesite="strict",
+            secure=self.settings.cookie_secure, path="/agent",
+        )
+
+
+def same_origin(request: Request) -> bool:
+    """Defence in depth next to SameSite=Strict and the CSRF token: refuse cross-site POSTs.
+
+    Browsers send Sec-Fetch-Site and Origin; a privacy setting may turn Origin into "null", then
+    Sec-Fetch-Site decides. Non-browser clients (no such headers) rely on the token alone.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    if origin == "null":
+        return site == "same-origin"
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
+    router = APIRouter(prefix="/agent", tags=["agent"])
+    auth = Auth(settings)
+    login_limiter = MovingWindowRateLimiter(MemoryStorage())
+    login_limit = parse("10/minute")
+
+    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        resp = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    def to_login() -> RedirectResponse:
+        return RedirectResponse("/agent/login", status_code=303)
+
+    async def checked_form(request: Request) -> tuple[dict[str, str] | None, dict[str, str]]:
+        """(agent, form) when the session is valid and the CSRF token matches; (None, form) otherwise."""
+        agent = auth.current(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if agent is None or not same_origin(request):
+            return None, form
+        if not hmac.compare_digest(form.get("csrf", ""), agent["csrf"]):
+            return None, form
+        return agent, form
+
+    def forbidden(request: Request, agent: dict[str, str] | None) -> Response:
+        if agent is None and auth.current(request) is None:
+            return JSONResponse({"detail": "Prijava je potrebna."}, 401)
+        return JSONResponse({"detail": "Zahteva ni veljavna (manjka ali napačen žeton CSRF)."}, 403)
+
+    @router.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request) -> Response:
+        if auth.current(request):
+            return RedirectResponse("/agent", status_code=303)
+        token = secrets.token_urlsafe(24)
+        resp = page(request, "login.html", csrf=token, error=None)
+        auth.set_cookie(resp, LOGIN_COOKIE, auth.login.dumps(token), 1800)
+        return resp
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        username = form.get("username", "").strip()[:64]
+        password = form.get("password", "")[:256]
+        try:
+            expected = auth.login.loads(request.cookies.get(LOGIN_COOKIE, ""), max_age=1800)
+        except BadSignature:
+            expected = None
+        if not expected or not same_origin(request) or not hmac.compare_digest(form.get("csrf", ""), expected):
+            return JSONResponse({"detail": "Zahteva ni veljavna (manjka ali napačen žeton CSRF)."}, 403)
+        client = request.client.host if request.client else "?"
+        if not login_limiter.hit(login_limit, "login", client):
+            return page(request, "login.html", 429, csrf=expected, error="Preveč poskusov. Počakajte minuto.")
+        stored = settings.agent_users.get(username)
+        ok = verify_password(password, stored or _DUMMY_HASH) and stored is not None
+        if not ok:
+            log.info("agent login failed")
+            return page(request, "login.html", 401, csrf=expected, error="Napačno uporabniško ime ali geslo.")
+        resp = RedirectResponse("/agent", status_code=303)
+        auth.set_cookie(resp, SESSION_COOKIE, auth.session.dumps({"u": username, "c": secrets.token_urlsafe(24)}),
+                        SESSION_MAX_AGE)
+        resp.delete_cookie(LOGIN_COOKIE, path="/agent")
+        log.info("agent %s logged in", username)
+        return resp
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        agent, _ = await checked_form(request)
+        if agent is None:
+            return forbidden(request, agent)
+        resp = RedirectResponse("/agent/login", status_code=303)
+        resp.delete_cookie(SESSION_COOKIE, path="/agent")
+        return resp
+
+    def inbox_data() -> dict[str, list[dict[str, Any]]]:
+        queue, active = [], []
+        for c in gateway.store.conversations_in_handoff():
+            item = {
+                "id": c.conversation_id, "channel": c.channel, "reason": c.handoff_reason,
+                "ticket_id": c.ticket_id, "since": c.handoff_at, "assigned_to": c.assigned_to,
+            }
+            (active if c.assigned_to else queue).append(item)
+        return {"queue": queue, "active": active}
+
+    @router.get("", response_class=HTMLResponse)
+    async def inbox(request: Request) -> Response:
+        agent = auth.current(request)
+        if agent is None:
+            return to_login()
+        return page(request, "inbox.html", agent=agent, **inbox_data())
+
+    @router.get("/api/inbox")
+    async def inbox_json(request: Request) -> Response:
+        if auth.current(request) is None:
+            return JSONResponse({"detail": "Prijava je potrebna."}, 401)
+        return JSONResponse(inbox_data())
+
+    @router.get("/c/{conversation_id}", response_class=HTMLResponse)
+    async def conversation(request: Request, conversation_id: str) -> Response:
+        agent = auth.current(request)
+        if agent is None:
+            return to_login()
+        conv = gateway.store.conversation(conversation_id) if CONV_ID.match(conversation_id) else None
+        if conv is None:
+            return page(request, "message.html", 404, agent=agent, text="Pogovora ni.")
+        transcript = await gateway.transcript(conversation_id)
+        return page(request, "conversation.html", agent=agent, conv=conv, transcript=transcript)
+
+    @router.get("/api/c/{conversation_id}/transcript")
+    async def transcript_json(request: Request, conversation_id: str) -> Response:
+        if auth.current(request) is None:
+            return JSONResponse({"detail": "Prijava je potrebna."}, 401)
+        conv = gateway.store.conversation(conversation_id) if CONV_ID.match(conversation_id) else None
+        if conv is None:
+            return JSONResponse({"detail": "Pogovora ni."}, 404)
+        data = await gateway.transcript(conversation_id)
+        data["handoff"] = conv.handed_off
+        data["assigned_to"] = conv.assigned_to
+        return JSONResponse(data)
+
+    async def action(request: Request, conversation_id: str, what: str) -> Response:
+        agent, form = await checked_form(request)
+        if agent is None:
+            return forbidden(request, agent)
+        if not CONV_ID.match(conversation_id) or gateway.store.conversation(conversation_id) is None:
+            return JSONResponse({"detail": "Pogovora ni."}, 404)
+        if what == "reply":
+            await gateway.agent_reply(conversation_id, agent["user"], form.get("text", ""))
+        elif what == "claim":
+            await gateway.claim(conversation_id, agent["user"])
+        elif what == "handback":
+            await gateway.hand_back(conversation_id, agent["user"])
+            return RedirectResponse("/agent", status_code=303)
+        return RedirectResponse(f"/agent/c/{conversation_id}", status_code=303)
+
+    @router.post("/c/{conversation_id}/reply")
+    async def reply(request: Request, conversation_id: str) -> Response:
+        return await action(request, conversation_id, "reply")
+
+    @router.post("/c/{conversation_id}/claim")
+    async def claim(request: Request, conversation_id: str) -> Response:
+        return await action(request, conversation_id, "claim")
+
+    @router.post("/c/{conversation_id}/handback")
+    async def handback(request: Request, conversation_id: str) -> Response:
+        return await action(request, conversation_id, "handback")
+
+    @router.get("/report", response_class=HTMLResponse)
+    async def report(request: Request) -> Response:
+        agent = auth.current(request)
+        if agent is None:
+            return to_login()
+        try:
+            feedback: dict[str, Any] | None = await gateway.backend.feedback_report()
+        except BackendError:
+            feedback = None
+        totals = gateway.store.totals()
+        rates = {
+            "fallback": totals["fallbacks"] / totals["forwarded"] if totals["forwarded"] else None,
+            "handoff": (
+                totals["handed_conversations"] / totals["active_conversations"]
+                if totals["active_conversations"] else None
+            ),
+        }
+        return page(
+            request, "report.html", agent=agent, feedback=feedback, totals=totals, rates=rates,
+            channels=gateway.store.per_channel(),
+        )
+
+    return router
+
+
+# --- command line -------------------------------------------------------------
+def _cli(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.agent_console")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("hash-password", help="read a password (prompt or stdin) and print its hash for AGENT_USERS")
+    dev = sub.add_parser("dev-agent", help="development only: add a demo agent to an env file if it has none")
+    dev.add_argument("--env-file", default="var/dev-secrets.env")
+    dev.add_argument("--name", default="demo")
+    args = parser.parse_args(argv)
+    if args.cmd == "hash-password":
+        password = getpass.getpass("Geslo: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        if len(password) < 8:
+            print("Geslo mora imeti vsaj 8 znakov.", file=sys.stderr)
+            return 2
+        print(hash_password(password))
+        return 0
+    path = Path(args.env_file)
+    text = path.read_text() if path.exists() else ""
+    if "AGENT_USERS=" in text:
+        print(f"{path} already defines AGENT_USERS; nothing changed")
+        return 0
+    password = secrets.token_urlsafe(12)
+    lines = [
+        f"AGENT_USERS={args.name}:{hash_password(password)}",
+        f"AGENT_DEMO_USER={args.name}",
+        f"AGENT_DEMO_PASSWORD={password}",
+    ]
+    if "GATEWAY_SESSION_SECRET=" not in text:
+        lines.append(f"GATEWAY_SESSION_SECRET={secrets.token_hex(32)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        if text and not text.endswith("\n"):
+            fh.write("\n")
+        fh.write("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    print(f"demo agent '{args.name}' added; its password is in {path} (AGENT_DEMO_PASSWORD)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_cli())

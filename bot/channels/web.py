@@ -1,0 +1,148 @@
+"""Web chat widget channel: session issue, messages, history and a WebSocket for agent pushes.
+
+The session id is issued here (random, 256 bits) and is the only key to a history: the conversation
+id Rasa and the agents see is derived from it but does not reveal it, and it is stored only hashed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Header, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from bot.handoff import Gateway, OutMessage
+from bot.store import Conversation
+
+log = logging.getLogger("bot.web")
+CHANNEL = "web"
+MAX_BODY = 200_000
+SESSION_UNKNOWN = "Seja klepeta ni veljavna. Osvežite, prosim, stran, da začnete nov pogovor."
+BAD_REQUEST = "Sporočila žal nisem mogel prebrati. Poskusite, prosim, znova."
+
+
+class WebHub:
+    """Open widget WebSockets per conversation, for live agent messages."""
+
+    def __init__(self) -> None:
+        self.sockets: dict[str, set[WebSocket]] = {}
+
+    def add(self, conversation_id: str, ws: WebSocket) -> None:
+        self.sockets.setdefault(conversation_id, set()).add(ws)
+
+    def remove(self, conversation_id: str, ws: WebSocket) -> None:
+        self.sockets.get(conversation_id, set()).discard(ws)
+
+    async def push(self, conv: Conversation, msg: OutMessage) -> None:
+        """Deliverer for the web channel: the turn is already stored; push to open tabs."""
+        for ws in list(self.sockets.get(conv.conversation_id, ())):
+            try:
+                await ws.send_json({"type": "message", "message": msg.as_dict()})
+            except Exception:  # a closed tab is not an error
+                self.remove(conv.conversation_id, ws)
+
+
+def web_conversation_id(session_id: str) -> str:
+    return "web-" + hashlib.sha256(("conv:" + session_id).encode()).hexdigest()[:24]
+
+
+def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
+    router = APIRouter(prefix="/api/web", tags=["web"])
+    sessions_limiter = MovingWindowRateLimiter(MemoryStorage())
+    sessions_limit = parse("30/minute")
+
+    def conversation_for(session_id: str | None) -> str | None:
+        if not session_id or len(session_id) > 100:
+            return None
+        return gateway.store.web_conversation(session_id)
+
+    @router.post("/session")
+    async def new_session(request: Request) -> JSONResponse:
+        """Issue a new unguessable session id (kept by the widget in localStorage)."""
+        client = request.client.host if request.client else "?"
+        if not sessions_limiter.hit(sessions_limit, "session", client):
+            return JSONResponse({"detail": "Preveč novih pogovorov. Poskusite, prosim, čez minuto."}, 429)
+        session_id = secrets.token_urlsafe(32)
+        conv_id = web_conversation_id(session_id)
+        gateway.store.add_web_session(session_id, conv_id)
+        gateway.store.ensure_conversation(conv_id, CHANNEL, conv_id)
+        return JSONResponse({"session_id": session_id})
+
+    @router.get("/history")
+    async def history(x_session_id: str | None = Header(default=None)) -> JSONResponse:
+        """The turns of this session only; any other id gets 404."""
+        conv_id = conversation_for(x_session_id)
+        if conv_id is None:
+            return JSONResponse({"detail": SESSION_UNKNOWN}, 404)
+        conv = gateway.store.conversation(conv_id)
+        turns = [
+            {"id": t["id"], "role": t["role"], "text": t["text"], "buttons": t["buttons"]}
+            for t in gateway.store.turns(conv_id, limit=200)
+        ]
+        return JSONResponse({"messages": turns, "handoff": bool(conv and conv.handed_off)})
+
+    @router.post("/message")
+    async def message(request: Request, x_session_id: str | None = Header(default=None)) -> JSONResponse:
+        """{"text": ...} typed, or {"payload": ..., "title": ...} for a button press."""
+        conv_id = conversation_for(x_session_id)
+        if conv_id is None:
+            return JSONResponse({"detail": SESSION_UNKNOWN}, 404)
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            data: Any = {"text": raw[:MAX_BODY].decode("utf-8", "replace")}
+        else:
+            try:
+                data = json.loads(raw.decode("utf-8", "replace") or "{}")
+            except ValueError:
+                data = None
+        if not isinstance(data, dict):
+            return JSONResponse({"messages": [OutMessage(BAD_REQUEST, role="system").as_dict()]})
+        text = data.get("text")
+        payload = data.get("payload")
+        title = data.get("title")
+        replies = await gateway.handle(
+            CHANNEL,
+            conv_id,
+            conv_id,
+            text=text if isinstance(text, str) else None,
+            payload=payload if isinstance(payload, str) else None,
+            title=title if isinstance(title, str) else None,
+        )
+        conv = gateway.store.conversation(conv_id)
+        return JSONResponse(
+            {"messages": [m.as_dict() for m in replies], "handoff": bool(conv and conv.handed_off)}
+        )
+
+    @router.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        """First frame from the widget: {"session_id": ...}; then the server pushes agent messages."""
+        await websocket.accept()
+        try:
+            first = await asyncio.wait_for(websocket.receive_json(), timeout=10)
+        except (asyncio.TimeoutError, WebSocketDisconnect, ValueError, KeyError):
+            await websocket.close(code=1008)
+            return
+        conv_id = conversation_for(first.get("session_id") if isinstance(first, dict) else None)
+        if conv_id is None:
+            await websocket.send_json({"type": "error", "detail": SESSION_UNKNOWN})
+            await websocket.close(code=1008)
+            return
+        hub.add(conv_id, websocket)
+        await websocket.send_json({"type": "ready"})
+        try:
+            while True:
+                await websocket.receive_text()  # keep-alive pings from the widget
+        except WebSocketDisconnect:
+            pass
+        finally:
+            hub.remove(conv_id, websocket)
+
+    return router

@@ -1,0 +1,132 @@
+"""The channel gateway: every user channel enters here (web widget, Telegram webhook, SMS webhook),
+with handoff routing and the agent console. Run: uvicorn bot.main:app --host 127.0.0.1 --port 8080.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from bot import agent_console
+from bot.backend_client import BackendClient
+from bot.channels import sms, web
+from bot.config import Settings, get_settings
+from bot.handoff import Gateway
+from bot.rasa_client import RasaClient
+from bot.store import Store
+
+log = logging.getLogger("bot")
+# httpx would log full URLs at INFO, and those carry the Rasa token and the Telegram bot token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+STATIC = Path(__file__).with_name("static")
+
+
+def build_gateway(settings: Settings) -> Gateway:
+    """Store + clients + core; used by the web app and by the Telegram polling process."""
+    store = Store(settings.state_db_path())
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+    backend = BackendClient(settings.backend_url, settings.backend_api_key)
+    return Gateway(settings, store, rasa, backend)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app; tests pass their own settings."""
+    settings = settings or get_settings()
+    gateway = build_gateway(settings)
+    hub = web.WebHub()
+    gateway.deliverers["web"] = hub.push
+    gateway.deliverers["sms"] = sms.SmsSender(settings, gateway)
+    telegram_bridge = None
+    if settings.telegram_token:
+        from bot.channels.telegram import build_application
+
+        # Webhook mode inside the gateway; also what sends agent replies to Telegram users.
+        telegram_bridge = build_application(settings, gateway, polling=False)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if telegram_bridge is not None:
+            try:
+                await telegram_bridge.application.initialize()
+            except Exception as exc:  # Telegram down must not stop the web channel
+                log.warning("telegram init failed: %s", type(exc).__name__)
+        yield
+        if telegram_bridge is not None and telegram_bridge.application._initialized:
+            await telegram_bridge.application.shutdown()
+        await gateway.rasa.aclose()
+        await gateway.backend.aclose()
+        gateway.store.close()
+
+    app = FastAPI(title="Kanalni prehod – virtualni pomočnik", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.gateway = gateway
+    app.state.hub = hub
+    app.state.settings = settings
+    app.include_router(web.build_router(gateway, hub))
+    app.include_router(sms.build_router(settings, gateway))
+    app.include_router(agent_console.build_router(settings, gateway))
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/telegram/webhook")
+    async def telegram_webhook(request: Request) -> Response:
+        """Telegram webhook mode: the secret token header must match (403 otherwise)."""
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        expected = settings.telegram_webhook_secret
+        if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+            return JSONResponse({"detail": "forbidden"}, 403)
+        if telegram_bridge is None:
+            return JSONResponse({"detail": "Telegram ni nastavljen."}, 503)
+        from telegram import Update
+
+        app_ = telegram_bridge.application
+        if not app_._initialized:
+            await app_.initialize()
+        try:
+            data = await request.json()
+            update = Update.de_json(data, app_.bot)
+        except Exception:
+            return JSONResponse({"ok": True})  # malformed updates are dropped, Telegram must not retry
+        if update is not None:
+            await app_.process_update(update)
+        return JSONResponse({"ok": True})
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Plain hardening: no sniffing, no framing of the console, no referrers to other sites."""
+        try:
+            resp = await call_next(request)
+        except Exception as exc:
+            log.error("unexpected error: %s", type(exc).__name__)
+            resp = JSONResponse(
+                {"detail": "Prišlo je do napake. Poskusite, prosim, znova čez nekaj trenutkov."}, 500
+            )
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Referrer-Policy"] = "same-origin"
+        if request.url.path.startswith("/agent"):
+            resp.headers["X-Frame-Options"] = "DENY"
+        return resp
+
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`bot.main:app` is built on first access, so importing bot.main (tests, tools) reads no env."""
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

@@ -1,0 +1,150 @@
+"""Gateway tests: the real backend (uvicorn subprocess, temporary SQLite), stand-ins for Rasa and the
+Telegram Bot API on free loopback ports, and the gateway app wired to them."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.agent_console import hash_password
+from bot.config import Settings
+from bot.main import create_app
+from devtools.servers import ROOT, Server, free_port
+from tests.bot.fakes import FakeRasa, FakeTelegram, ThreadServer
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+API_KEY = "gateway-test-api-key"
+RASA_TOKEN = "rasa-test-token"
+TG_TOKEN = "123456:TEST-token"
+TG_SECRET = "tg-webhook-secret"
+TWILIO_TOKEN = "twilio-test-auth-token"
+AGENT_PASSWORD = "geslo-za-test-1"
+AGENT_HASH = hash_password(AGENT_PASSWORD)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("filterwarnings", "ignore:.*httpx2.*")
+
+
+@pytest.fixture(scope="session")
+def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real backend over HTTP: migrated and seeded into a temporary SQLite file."""
+    tmp = tmp_path_factory.mktemp("backend")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{tmp / 'backend.db'}",
+        "BACKEND_API_KEY": API_KEY,
+        "OTP_SECRET": "test-otp",
+        "BACKEND_FAKE_TODAY": "2026-11-23",
+    }
+    subprocess.run([sys.executable, "-m", "backend.prestart"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = free_port()
+    server = Server(
+        [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        tmp / "backend.log", f"http://127.0.0.1:{port}/health", env,
+    )
+    try:
+        server.wait_ready(60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa(RASA_TOKEN)
+    server = ThreadServer(fake.app).start()
+    fake.url = server.url  # type: ignore[attr-defined]
+    yield fake
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(TG_TOKEN)
+    server = ThreadServer(fake.app).start()
+    fake.url = server.url  # type: ignore[attr-defined]
+    yield fake
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegram: FakeTelegram) -> Settings:
+    fake_rasa.down = False
+    return Settings(
+        rasa_url=fake_rasa.url,  # type: ignore[attr-defined]
+        rasa_token=RASA_TOKEN,
+        backend_url=backend_url,
+        backend_api_key=API_KEY,
+        telegram_token=TG_TOKEN,
+        telegram_webhook_secret=TG_SECRET,
+        telegram_api_base=f"{fake_telegram.url}/bot",  # type: ignore[attr-defined]
+        twilio_auth_token=TWILIO_TOKEN,
+        agent_users={"ana": AGENT_HASH},
+        session_secret="test-session-secret",
+        state_db=str(tmp_path / "gateway.db"),
+        rate_limit="30/minute",
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def new_session(client: TestClient) -> str:
+    r = client.post("/api/web/session")
+    assert r.status_code == 200, r.text
+    return str(r.json()["session_id"])
+
+
+def say(client: TestClient, session: str, **body: Any) -> dict[str, Any]:
+    r = client.post("/api/web/message", headers={"X-Session-Id": session}, json=body)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, html[:500]
+    return m.group(1)
+
+
+def login(client: TestClient, user: str = "ana", password: str = AGENT_PASSWORD) -> str:
+    """Log in through the form; returns the session's CSRF token (from the inbox page)."""
+    page = client.get("/agent/login")
+    r = client.post(
+        "/agent/login", data={"username": user, "password": password, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    inbox = client.get("/agent")
+    assert inbox.status_code == 200
+    return csrf_of(inbox.text)
+
+
+def tickets(backend_url: str, conversation_id: str) -> list[dict[str, Any]]:
+    r = httpx.get(f"{backend_url}/api/v1/handoff-tickets", headers={"X-API-Key": API_KEY},
+                  params={"conversation_id": conversation_id})
+    assert r.status_code == 200
+    return list(r.json())
+
+
+def unique() -> str:
+    return uuid.uuid4().hex[:8]

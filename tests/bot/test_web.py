@@ -1,0 +1,115 @@
+"""Web widget channel against the Rasa stand-in: forwarding, neutralisation, history isolation, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.config import Settings
+from bot.main import create_app
+from bot.neutralise import SAFE_SLASH
+from tests.bot.conftest import new_session, say
+from tests.bot.fakes import FakeRasa
+
+
+def sent_to_rasa(fake: FakeRasa, conv_prefix: str = "web-") -> list[str]:
+    return [m for s, m in fake.received if s.startswith(conv_prefix)]
+
+
+def test_demo_page_and_widget(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and 'lang="sl"' in page.text and "Moj GEN-I" in page.text
+    assert "/static/widget.js" in page.text
+    js = client.get("/static/widget.js")
+    assert js.status_code == 200 and "X-Session-Id" in js.text
+
+
+def test_forwarding_and_buttons(client: TestClient, fake_rasa: FakeRasa) -> None:
+    sid = new_session(client)
+    body = say(client, sid, text="pozabu sm geslo")
+    texts = [m["text"] for m in body["messages"]]
+    assert "Pozabil sem geslo" in texts[0]
+    assert body["messages"][-1]["buttons"] == [{"title": "Da", "payload": "/affirm"},
+                                               {"title": "Ne", "payload": "/deny"}]
+    # A button press is a payload and passes through as such.
+    body = say(client, sid, payload="/affirm", title="Da")
+    assert body["messages"][0]["text"].startswith("Hvala za oceno")
+    assert fake_rasa.received[-1][1] == "/affirm"
+
+
+def test_typed_command_does_not_reach_rasa_as_command(client: TestClient, fake_rasa: FakeRasa) -> None:
+    sid = new_session(client)
+    for typed in ("/affirm", '  /inform{"customer_masked": "x"}'):
+        say(client, sid, text=typed)
+        forwarded = fake_rasa.received[-1][1]
+        assert not forwarded.strip().startswith("/"), forwarded
+        assert forwarded.startswith(SAFE_SLASH)
+    # A payload the bot never offered is treated as typed text too.
+    say(client, sid, payload='/affirm{"x": 1}', title="Da")
+    assert fake_rasa.received[-1][1].startswith(SAFE_SLASH)
+
+
+def test_history_only_for_its_own_session(client: TestClient) -> None:
+    a, b = new_session(client), new_session(client)
+    assert a != b and len(a) >= 40
+    say(client, a, text="skrivnost ane")
+    hist_a = client.get("/api/web/history", headers={"X-Session-Id": a}).json()["messages"]
+    assert [m["role"] for m in hist_a] == ["user", "bot"] and hist_a[0]["text"] == "skrivnost ane"
+    hist_b = client.get("/api/web/history", headers={"X-Session-Id": b}).json()["messages"]
+    assert hist_b == []
+    for bad in ("", "guess", a[:-1] + ("x" if a[-1] != "x" else "y"), "x" * 500):
+        r = client.get("/api/web/history", headers={"X-Session-Id": bad})
+        assert r.status_code == 404
+    assert client.get("/api/web/history").status_code == 404
+    r = client.post("/api/web/message", headers={"X-Session-Id": "made-up"}, json={"text": "zdravo"})
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("raw", "expect"),
+    [
+        ({"text": ""}, "prazno"),
+        ({"text": "😀😀😀"}, "besedilo"),
+        ({"text": "\x00\x01\x02\xff\ufffd"}, "znake"),
+        ({"text": 12345}, "prazno"),
+        ({}, "prazno"),
+    ],
+)
+def test_bad_input_gets_slovene_reply(client: TestClient, raw: dict[str, object], expect: str) -> None:
+    sid = new_session(client)
+    body = say(client, sid, **raw)
+    assert expect in body["messages"][0]["text"]
+
+
+def test_huge_and_binary_bodies_never_500(client: TestClient, fake_rasa: FakeRasa) -> None:
+    sid = new_session(client)
+    body = say(client, sid, text="a" * 100_000)
+    assert "predolgo" in body["messages"][0]["text"]
+    assert len(fake_rasa.received[-1][1]) == 2000
+    for raw in (b"\xff\xfe\x00garbage", b"[1,2", b'"string"', b"x" * 300_000):
+        r = client.post("/api/web/message", headers={"X-Session-Id": sid}, content=raw)
+        assert r.status_code == 200 and r.json()["messages"][0]["text"]
+
+
+def test_rate_limit_per_sender(settings: Settings) -> None:
+    settings.rate_limit = "3/minute"
+    with TestClient(create_app(settings)) as c:
+        sid, other = new_session(c), new_session(c)
+        replies = [say(c, sid, text=f"vprašanje {i}")["messages"][0]["text"] for i in range(5)]
+        assert "Počakajte" in replies[3] and "Počakajte" in replies[4]
+        assert "Počakajte" not in say(c, other, text="zdravo")["messages"][0]["text"]
+
+
+def test_rasa_down_polite_reply(client: TestClient, fake_rasa: FakeRasa) -> None:
+    fake_rasa.down = True
+    sid = new_session(client)
+    body = say(client, sid, text="zdravo")
+    assert "ni dosegljiv" in body["messages"][0]["text"]
+
+
+def test_fallback_counted(client: TestClient) -> None:
+    sid = new_session(client)
+    say(client, sid, text="xyzzy")
+    say(client, sid, text="pozabu sm geslo")
+    totals = client.app.state.gateway.store.totals()  # type: ignore[attr-defined]
+    assert totals["forwarded"] == 2 and totals["fallbacks"] == 1
