@@ -44,6 +44,7 @@ class ActionDefaultAskAffirmation(Action):
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         buttons = [{"title": t, "payload": t} for t in titles[:MAX_SUGGESTIONS]]
-        buttons.append({"title": "Nič od tega", "payload": "/deny"})
+        # Rasa's two-stage fallback reads out_of_scope as "none of these": it then asks to rephrase
+        buttons.append({"title": "Nič od tega", "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
         return []

@@ -69,8 +69,9 @@ class Server:
                 self.proc.wait()
 
 
-def start_actions(tmp: Path, env: Dict[str, str]) -> tuple[Server, int]:
-    port = free_port()
+def start_actions(tmp: Path, env: Dict[str, str], port: Optional[int] = None) -> tuple[Server, int]:
+    """The action server; `port` to restart it where Rasa expects it."""
+    port = port or free_port()
     server = Server(
         [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
         tmp / "actions.log", f"http://127.0.0.1:{port}/health", env,

@@ -83,3 +83,24 @@ def test_bad_input_gets_a_slovene_reply(chat: Chat, text: str) -> None:
     reply = " ".join(m.get("text") or "" for m in messages)
     assert reply.strip(), f"no reply to {text[:20]!r}"
     assert re.search(r"[čšž]|pomag|vprašanj|razumel", reply), reply
+
+
+def test_two_misses_in_a_row_hand_over_to_a_person(chat: Chat) -> None:
+    first = chat.say("portal")
+    assert "Ste mislili" in first[0]["text"]
+    titles = [b["title"] for b in first[0]["buttons"]]
+    assert titles[-1] == "Nič od tega" and all(not t.startswith("faq") for t in titles)
+    second = chat.say("portal")
+    assert any((m.get("custom") or {}).get("handoff", {}).get("reason") == "fallback" for m in second)
+
+
+def test_none_of_these_asks_to_rephrase(chat: Chat) -> None:
+    first = chat.say("portal")
+    assert "drugace" in norm(chat.say(first[0]["buttons"][-1]["payload"]))  # "Nič od tega"
+
+
+def test_clicking_a_suggestion_answers_that_topic(chat: Chat) -> None:
+    first = chat.say("portal")
+    title = first[0]["buttons"][0]["payload"]
+    answer = chat.say(title)
+    assert answer[-1]["text"] == "Vam je bil odgovor v pomoč?"
