@@ -1,0 +1,23 @@
+"""All models imported here so Base.metadata is complete for Alembic and create_all."""
+
+from backend.models.auth import SessionToken, VerificationChallenge
+from backend.models.base import AccessLevel, Base, Channel, Energy, InvoiceKind, ReadingType
+from backend.models.campaign import Campaign, CampaignAmendment, CampaignEnrolment
+from backend.models.customer import (
+    AccountAccess,
+    Brand,
+    Contract,
+    Customer,
+    MeteringPoint,
+    PortalAccount,
+)
+from backend.models.invoice import Invoice
+from backend.models.reading import MeterReading
+from backend.models.support import FaqFeedback, HandoffTicket, OutboxMessage
+
+__all__ = [
+    "AccessLevel", "AccountAccess", "Base", "Brand", "Campaign", "CampaignAmendment",
+    "CampaignEnrolment", "Channel", "Contract", "Customer", "Energy", "FaqFeedback",
+    "HandoffTicket", "Invoice", "InvoiceKind", "MeterReading", "MeteringPoint", "OutboxMessage",
+    "PortalAccount", "ReadingType", "SessionToken", "VerificationChallenge",
+]

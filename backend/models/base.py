@@ -1,0 +1,75 @@
+"""Declarative base and shared enums (stored as VARCHAR + CHECK so SQLite and PG agree)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Enum, MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base with a naming convention so Alembic migrations have stable constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Energy(str, enum.Enum):
+    """Energy carried at a metering point."""
+
+    elektrika = "elektrika"
+    zemeljski_plin = "zemeljski_plin"
+    unp = "unp"  # utekočinjen naftni plin (LPG)
+
+
+class AccessLevel(str, enum.Enum):
+    """Portal access level of an account for one metering point."""
+
+    polni = "polni"
+    pooblasceni = "pooblasceni"
+    omejeni = "omejeni"
+
+
+class ReadingType(str, enum.Enum):
+    """Oddaja goes to the operator; lastna evidenca is stored only for the customer."""
+
+    oddaja = "oddaja"
+    lastna_evidenca = "lastna_evidenca"
+
+
+class InvoiceKind(str, enum.Enum):
+    """Invoice, credit note (dobropis) or debit note (bremepis)."""
+
+    racun = "racun"
+    dobropis = "dobropis"
+    bremepis = "bremepis"
+
+
+class Channel(str, enum.Enum):
+    """Delivery channel of a verification code."""
+
+    email = "email"
+    sms = "sms"
+
+
+def str_enum(enum_cls: type[enum.Enum]) -> Enum:
+    """Non-native enum column storing the value, portable and easy to migrate."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        name=enum_cls.__name__.lower(),
+    )
