@@ -3,10 +3,7 @@ Telegram Bot API on free loopback ports, and the gateway app wired to them."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ import pytest
 from bot.agent_console import hash_password
 from bot.config import Settings
 from bot.main import create_app
-from devtools.servers import ROOT, Server, free_port
+from devtools.servers import backend
 from tests.bot.fakes import FakeRasa, FakeTelegram, ThreadServer
 
 with warnings.catch_warnings():
@@ -42,27 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real backend over HTTP: migrated and seeded into a temporary SQLite file."""
-    tmp = tmp_path_factory.mktemp("backend")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{tmp / 'backend.db'}",
-        "BACKEND_API_KEY": API_KEY,
-        "OTP_SECRET": "test-otp",
-        "BACKEND_FAKE_TODAY": "2026-11-23",
-    }
-    subprocess.run([sys.executable, "-m", "backend.prestart"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    port = free_port()
-    server = Server(
-        [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        tmp / "backend.log", f"http://127.0.0.1:{port}/health", env,
-    )
-    try:
-        server.wait_ready(60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with backend(
+        tmp_path_factory.mktemp("backend"), API_KEY, OTP_SECRET="test-otp", BACKEND_FAKE_TODAY="2026-11-23"
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
