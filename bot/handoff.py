@@ -34,11 +34,10 @@ RASA_DOWN = (
     "naše svetovalce na brezplačno številko 080 1558."
 )
 HANDBACK_NOTICE = "Pogovor je znova prevzel virtualni pomočnik."
-# Beginnings of the bot's "not understood" replies (utter_did_you_mean, utter_ask_rephrase, utter_default).
+# Beginnings of the bot's "not understood" replies (utter_did_you_mean, utter_ask_rephrase).
 FALLBACK_PREFIXES = (
     "Nisem prepričan, kaj točno vas zanima",
     "Oprostite, vprašanja nisem razumel",
-    "Žal vam tokrat ne znam pomagati",
 )
 
 
