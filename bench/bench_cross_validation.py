@@ -5,9 +5,8 @@ Rasa environment, then reads the intent and response-selection reports it writes
 lists the most frequent confusions so that the next data edit goes where it helps.
 Rasa's own output goes to var/bench/cross_validation/rasa.log.
 Rasa draws the folds from numpy's global random state without a seed, so two runs of the
-same config would score different folds (about ±0.005 macro-F1 between runs); this script
-seeds numpy before Rasa starts, so that every run, and every config compared, gets the same
-folds.
+same config would score different folds; this script seeds numpy before Rasa starts, so
+that every run, and every config compared, gets the same folds.
 Usage: python bench/bench_cross_validation.py [--folds 5] [--config config.yml]
 """
 
