@@ -19,6 +19,16 @@ INTENT_TITLES: Dict[str, str] = {
     "goodbye": "Zaključek pogovora",
     "thanks": "Zahvala",
     "bot_challenge": "Ali sem robot?",
+    # self-service in the chat: a question like "kako oddam števčno stanje" can mean the
+    # portal's steps (an FAQ topic) or doing it here, so both must be on offer
+    "submit_reading": "Oddaja stanja števca tukaj v klepetu",
+    "list_readings": "Pregled oddanih stanj",
+    "invoices": "Moji računi",
+    "invoice_pdf": "Račun v PDF",
+    "consumption": "Moja poraba",
+    "verify": "Preverjanje identitete",
+    "complaint": "Pritožba",
+    "campaign_list": "Aktualne akcije",
 }
 
 

@@ -63,3 +63,17 @@ def test_non_faq_intents_get_slovene_titles() -> None:
 def test_nothing_to_offer_asks_to_rephrase() -> None:
     (sent,) = run(latest([{"name": "nlu_fallback", "confidence": 0.9}], [])).messages
     assert sent["response"] == "utter_ask_rephrase"
+
+
+def test_portal_topic_and_chat_self_service_are_both_offered() -> None:
+    message = latest(
+        [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "submit_reading", "confidence": 0.5},
+            {"name": "faq", "confidence": 0.49},
+        ],
+        ["register"],
+    )
+    (sent,) = run(message).messages
+    titles = [b["title"] for b in sent["buttons"]]
+    assert titles == ["Oddaja stanja števca tukaj v klepetu", "Registracija na portal", "Nič od tega"]

@@ -12,6 +12,8 @@ import pytest
 from devtools.servers import ROOT, assistant, backend
 
 MODEL = ROOT / "models" / "current.tar.gz"
+# the Rasa HTTP API token of this test session (for /model/parse)
+RASA_TOKEN = uuid.uuid4().hex
 API_KEY = uuid.uuid4().hex
 # A Tuesday at 10:00: within support hours, so a handoff is queued (deterministic tests).
 SUPPORT_OPEN = "2026-11-24T10:00:00"
@@ -28,7 +30,7 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def rasa_url(tmp_path_factory: pytest.TempPathFactory, backend_url: str) -> Iterator[str]:
     assert MODEL.exists(), "train first: make model"
     with assistant(
-        tmp_path_factory.mktemp("rasa"), MODEL, uuid.uuid4().hex,
+        tmp_path_factory.mktemp("rasa"), MODEL, RASA_TOKEN,
         BACKEND_URL=backend_url, BACKEND_API_KEY=API_KEY, HANDOFF_FAKE_NOW=SUPPORT_OPEN,
     ) as url:
         yield url

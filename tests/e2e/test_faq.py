@@ -6,9 +6,11 @@ import re
 import unicodedata
 from typing import List
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import Chat
+from actions.faq_meta import INTENT_TITLES
+from tests.e2e.conftest import RASA_TOKEN, Chat
 
 
 def norm(messages: List[dict]) -> str:
@@ -104,3 +106,10 @@ def test_clicking_a_suggestion_answers_that_topic(chat: Chat) -> None:
     title = first[0]["buttons"][0]["payload"]
     answer = chat.say(title)
     assert answer[-1]["text"] == "Vam je bil odgovor v pomoč?"
+
+
+def test_every_fallback_button_title_is_understood_as_its_intent(rasa_url: str) -> None:
+    """A click sends the title as text: the model must read it as the intent it stands for."""
+    for intent, title in INTENT_TITLES.items():
+        parsed = httpx.post(f"{rasa_url}/model/parse", params={"token": RASA_TOKEN}, json={"text": title}).json()
+        assert parsed["intent"]["name"] == intent, (title, parsed["intent"])
