@@ -21,6 +21,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
@@ -81,7 +82,7 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
             "class_weight": "balanced",
             "max_iter": 3000,
             "random_state": 42,
-            "ranking_length": 10,
+            "ranking_length": LABEL_RANKING_LENGTH,
         }
 
     def __init__(
@@ -120,9 +121,9 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the tf-idf weights and the logistic regression on the intent examples."""
         rows, labels = [], []
-        for example in training_data.intent_examples:
+        for example in training_data.intent_examples:  # each has an intent
             blocks = sentence_blocks(example)
-            if blocks is not None and example.get(INTENT):
+            if blocks is not None:
                 rows.append(blocks)
                 labels.append(example.get(INTENT))
         if len(set(labels)) < 2:
