@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import backend_client
 from actions.faq_meta import topic_of
@@ -19,10 +20,11 @@ class ActionAskFeedback(Action):
         return "action_ask_feedback"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_ask_feedback")
-        return [SlotSet("last_faq_topic", topic_of(tracker.latest_message))]
+        # a new answer to rate: the previous rating no longer answers this question
+        return [SlotSet("last_faq_topic", topic_of(tracker.latest_message)), SlotSet("faq_feedback", None)]
 
 
 class ActionRecordFeedback(Action):
@@ -32,7 +34,7 @@ class ActionRecordFeedback(Action):
         return "action_record_feedback"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         topic = tracker.get_slot("last_faq_topic") or "neznano"

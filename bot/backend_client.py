@@ -53,5 +53,19 @@ class BackendClient:
         params = {k: v for k, v in {"status": status, "conversation_id": conversation_id}.items() if v}
         return list(await self._call("GET", "/handoff-tickets", params=params))
 
+    async def invoice_pdf(self, token: str) -> bytes | None:
+        """The PDF a signed link opens; None when the link is forged, expired or no longer allowed."""
+        try:
+            resp = await self.http.get(f"{self.base_url}/invoice-pdf/{token}")
+        except httpx.HTTPError as exc:
+            log.warning("backend invoice-pdf unreachable: %s", type(exc).__name__)
+            raise BackendError(type(exc).__name__) from exc
+        if resp.status_code in (404, 422):
+            return None
+        if resp.status_code >= 400 or resp.headers.get("content-type") != "application/pdf":
+            log.warning("backend invoice-pdf answered %s", resp.status_code)
+            raise BackendError(str(resp.status_code))
+        return resp.content
+
     async def feedback_report(self) -> dict[str, Any]:
         return dict(await self._call("GET", "/reports/feedback"))

@@ -57,6 +57,7 @@ class Settings:
     cookie_secure: bool = False
     state_db: str = "var/gateway.db"
     rate_limit: str = "20/minute"
+    session_rate_limit: str = "30/minute"
     max_message_chars: int = 2000
     default_brand: str = "geni"
 
@@ -82,6 +83,7 @@ class Settings:
             cookie_secure=_env("GATEWAY_COOKIE_SECURE", "0") in ("1", "true", "yes"),
             state_db=_env("GATEWAY_STATE_DB", "var/gateway.db"),
             rate_limit=_env("GATEWAY_RATE_LIMIT", "20/minute"),
+            session_rate_limit=_env("GATEWAY_SESSION_RATE_LIMIT", "30/minute"),
             max_message_chars=_int("GATEWAY_MAX_MESSAGE_CHARS", 2000),
             default_brand=_env("GATEWAY_BRAND", "geni"),
         )

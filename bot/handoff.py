@@ -34,11 +34,6 @@ RASA_DOWN = (
     "naše svetovalce na brezplačno številko 080 1558."
 )
 HANDBACK_NOTICE = "Pogovor je znova prevzel virtualni pomočnik."
-# Beginnings of the bot's "not understood" replies (utter_did_you_mean, utter_ask_rephrase).
-FALLBACK_PREFIXES = (
-    "Nisem prepričan, kaj točno vas zanima",
-    "Oprostite, vprašanja nisem razumel",
-)
 
 
 @dataclass
@@ -60,10 +55,6 @@ def conversation_key(channel: str, address: str) -> str:
     """Stable, non-reversible conversation id for an address (phone numbers never become ids)."""
     digest = hashlib.sha256(f"{channel}:{address}".encode()).hexdigest()[:24]
     return f"{channel}-{digest}"
-
-
-def is_fallback(text: str) -> bool:
-    return text.startswith(FALLBACK_PREFIXES)
 
 
 class Gateway:
@@ -136,10 +127,14 @@ class Gateway:
 
         out: list[OutMessage] = list(notices)
         handoff: dict[str, Any] | None = None
+        fallback = False
         for m in replies:
             custom = m.get("custom")
+            # machine-readable notes from the actions (never shown: they carry no text)
             if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
                 handoff = custom["handoff"]
+            if isinstance(custom, dict) and isinstance(custom.get("fallback"), dict):
+                fallback = True
             body = m.get("text")
             if not isinstance(body, str) or not body:
                 continue
@@ -149,7 +144,6 @@ class Gateway:
                 if isinstance(b, dict)
             ]
             out.append(OutMessage(body, buttons))
-        fallback = any(is_fallback(m.text) for m in out if m.role == "bot")
         self.store.count(conversation_id, forwarded=1, fallbacks=int(fallback))
         for m in out:
             if m.role == "bot":

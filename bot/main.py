@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot import agent_console
-from bot.backend_client import BackendClient
+from bot.backend_client import BackendClient, BackendError
 from bot.channels import sms, web
 from bot.config import Settings, get_settings
 from bot.handoff import Gateway
@@ -26,6 +27,14 @@ log = logging.getLogger("bot")
 # httpx would log full URLs at INFO, and those carry the Rasa token and the Telegram bot token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 STATIC = Path(__file__).with_name("static")
+PDF_LINK_GONE = (
+    "<!doctype html><html lang=sl><meta charset=utf-8><title>Povezava ni veljavna</title>"
+    "<p>Povezava do računa ni veljavna ali je potekla. V klepetu napišite »račun v PDF«, pa dobite novo.</p>"
+)
+PDF_LINK_DOWN = (
+    "<!doctype html><html lang=sl><meta charset=utf-8><title>Račun ni dosegljiv</title>"
+    "<p>Računa ta hip ne moremo prikazati. Poskusite, prosim, znova čez nekaj minut.</p>"
+)
 
 
 def build_gateway(settings: Settings) -> Gateway:
@@ -76,6 +85,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     async def demo_page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/racun/{token}", include_in_schema=False)
+    async def invoice_pdf(token: str) -> Response:
+        """Opens an invoice PDF from a signed, short-lived link the chat gave (the backend checks it)."""
+        if len(token) > 512 or not re.fullmatch(r"[A-Za-z0-9_\-.]+", token):
+            return HTMLResponse(PDF_LINK_GONE, 404)
+        try:
+            pdf = await gateway.backend.invoice_pdf(token)
+        except BackendError:
+            return HTMLResponse(PDF_LINK_DOWN, 503)
+        if pdf is None:
+            return HTMLResponse(PDF_LINK_GONE, 404)
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": 'inline; filename="racun.pdf"', "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex"})
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

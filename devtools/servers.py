@@ -10,11 +10,11 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -35,6 +35,17 @@ def rasa_env(**extra: str) -> Dict[str, str]:
     return env
 
 
+def _status(url: str) -> int:
+    """HTTP status of a GET (0 = no answer); stdlib only, so both virtual environments can use it."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
 class Server:
     """One started process, its log file and the URL that answers when it is ready."""
 
@@ -51,11 +62,8 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.ready_url} exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.ready_url, timeout=2).status_code < 500:
-                    return
-            except httpx.HTTPError:
-                pass
+            if _status(self.ready_url) in range(200, 500):
+                return
             time.sleep(1)
         raise RuntimeError(f"{self.ready_url} not up in {seconds} s:\n{self.log.read_text()[-3000:]}")
 
@@ -133,3 +141,22 @@ def assistant(tmp: Path, model: Path, token: str, **env_extra: str) -> Iterator[
     finally:
         rasa.stop()
         actions.stop()
+
+
+@contextmanager
+def gateway(tmp: Path, rasa_url: str, backend_url: str, api_key: str, rasa_token: str, **env_extra: str) -> Iterator[str]:
+    """The real channel gateway (uvicorn) in front of `rasa_url`; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_URL": rasa_url, "RASA_TOKEN": rasa_token,
+           "BACKEND_URL": backend_url, "BACKEND_API_KEY": api_key, "GATEWAY_STATE_DB": str(tmp / "gateway.db"),
+           "GATEWAY_SESSION_SECRET": "e2e-session-secret", "GATEWAY_RATE_LIMIT": "200/minute",
+           "GATEWAY_SESSION_RATE_LIMIT": "600/minute", **env_extra}
+    server = Server(
+        [str(APP_PYTHON), "-m", "uvicorn", "bot.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        tmp / "gateway.log", f"http://127.0.0.1:{port}/health", env,
+    )
+    try:
+        server.wait_ready(60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

@@ -12,6 +12,9 @@ if [ ! -f var/dev-secrets.env ]; then
     echo "OTP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
   } > var/dev-secrets.env
 fi
+# secrets added after a checkout's first run are appended once
+grep -q '^PDF_LINK_SECRET=' var/dev-secrets.env || \
+  echo "PDF_LINK_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >> var/dev-secrets.env
 # a demo agent for the console at /agent (password generated once, written to var/dev-secrets.env)
 .venv/bin/python -m bot.agent_console dev-agent --env-file var/dev-secrets.env
 # `make run` is the local demo: the one-time codes go to the dev outbox, readable over the API.

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     backend_fake_today: str | None = None
     backend_timezone: str = "Europe/Ljubljana"
     db_echo: bool = False
+    # signs the short-lived links that open an invoice PDF in the browser (through the gateway)
+    pdf_link_secret: str = "dev-pdf-link-secret-change-me"
+    pdf_link_ttl_minutes: int = 10
 
 
 def resolve_database_url(url: str) -> str:

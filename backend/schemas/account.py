@@ -9,8 +9,16 @@ from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, Stric
 from backend.models import ReadingType
 
 
+class LastReadingOut(BaseModel):
+    """The newest reading of a point, shown before the user types a new one."""
+
+    value: int
+    reading_date: date
+    type: str
+
+
 class MeteringPointOut(BaseModel):
-    """A point the account may see, with its access level."""
+    """A point the account may see, with its access level, last reading and today's window."""
 
     number: str
     energy: str
@@ -24,6 +32,8 @@ class MeteringPointOut(BaseModel):
     access_granted_at: datetime
     customer_number: str
     brand: str
+    last_reading: LastReadingOut | None = None
+    window_open_today: bool = Field(description="Readings of type oddaja are accepted today")
 
 
 class MeOut(BaseModel):
@@ -65,12 +75,15 @@ class ReadingOut(BaseModel):
 
 
 class ReadingSubmitOut(BaseModel):
-    """duplicate=True: the same idempotency key was seen before; nothing new was stored."""
+    """duplicate=True: the same idempotency key was seen before; nothing new was stored.
+
+    No sentences: the assistant words the outcome (domain.yml) from these fields.
+    """
 
     reading: ReadingOut
     duplicate: bool
     stored: bool
-    message: str
+    unit: str
 
 
 class ConsumptionPeriod(BaseModel):

@@ -73,4 +73,3 @@ class EnrolmentOut(BaseModel):
     joined_on: date
     price_start_date: date | None
     required_documents: list[Any]
-    message: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -14,6 +14,8 @@ class InvoiceOut(BaseModel):
     number: str
     kind: str
     metering_point: str
+    metering_point_nickname: str | None = None
+    energy: str
     period_start: date
     period_end: date
     issue_date: date
@@ -43,3 +45,10 @@ class BalanceOut(BaseModel):
     overdue_total: Decimal
     overdue_count: int
     currency: str = "EUR"
+
+
+class PdfLinkOut(BaseModel):
+    """A signed capability to open one PDF in a browser (through the channel gateway)."""
+
+    token: str
+    expires_at: datetime

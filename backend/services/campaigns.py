@@ -93,8 +93,9 @@ def list_campaigns(
     return rows
 
 
-def _reason(code: str, message: str) -> dict[str, str]:
-    return {"code": code, "message": message}
+def _reason(code: str, message: str, **data: str) -> dict[str, str]:
+    """A refusal reason: stable code, a developer-facing message, and the data to word it."""
+    return {"code": code, "message": message, **data}
 
 
 def check_eligibility(db: Session, c: Campaign, acc: AccountAccess, today: date) -> list[dict[str, str]]:
@@ -109,6 +110,7 @@ def check_eligibility(db: Session, c: Campaign, acc: AccountAccess, today: date)
             _reason(
                 "campaign_closed",
                 f"Pristop k akciji »{c.name}« je bil mogoč do {fmt_date(c.join_to)}; akcija je zaključena.",
+                join_to=c.join_to.isoformat(),
             )
         )
     elif st == "upcoming":
@@ -116,6 +118,7 @@ def check_eligibility(db: Session, c: Campaign, acc: AccountAccess, today: date)
             _reason(
                 "campaign_not_started",
                 f"Pristop k akciji »{c.name}« bo mogoč od {fmt_date(c.join_from)}.",
+                join_from=c.join_from.isoformat(),
             )
         )
     if customer.brand_id != c.brand_id:
@@ -149,6 +152,7 @@ def check_eligibility(db: Session, c: Campaign, acc: AccountAccess, today: date)
                 _reason(
                     "already_in_campaign",
                     f"Merilno mesto že sodeluje v akciji »{oc.name}« za isti energent.",
+                    other_campaign=oc.name,
                 )
             )
     return reasons

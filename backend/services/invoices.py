@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import hashlib
+import hmac
+import json
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +61,8 @@ def list_invoices(
     status: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[tuple[Invoice, str]], int]:
-    """Newest first, with the metering point number; total for paging."""
+) -> tuple[list[tuple[Invoice, MeteringPoint]], int]:
+    """Newest first, with the metering point; total for paging."""
     ids = _allowed_mp_ids(db, account_id, mp_number)
     if not ids:
         return [], 0
@@ -67,14 +71,14 @@ def list_invoices(
     if sf is not None:
         cond.append(sf)
     stmt = (
-        select(Invoice, MeteringPoint.number)
+        select(Invoice, MeteringPoint)
         .join(MeteringPoint, Invoice.metering_point_id == MeteringPoint.id)
         .where(*cond)
         .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    rows = [(inv, num) for inv, num in db.execute(stmt).all()]
+    rows = [(inv, mp) for inv, mp in db.execute(stmt).all()]
     total = db.scalar(select(func.count()).select_from(Invoice).where(*cond)) or 0
     return rows, int(total)
 
@@ -116,6 +120,59 @@ def get_invoice(db: Session, account_id: int, number: str) -> tuple[Invoice, Acc
     if inv is None or acc is None:
         raise DomainError(404, "invoice_not_found", "Računa s to številko ne najdemo med vašimi računi.")
     require_invoice_access(acc)
+    return inv, acc
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _epoch(moment: datetime) -> int:
+    """Seconds since 1970 of a naive-UTC or aware datetime."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return int(aware.timestamp())
+
+
+def pdf_link_token(secret: str, inv: Invoice, account_id: int, now: datetime, ttl_minutes: int) -> tuple[str, datetime]:
+    """A signed, short-lived capability to open one invoice's PDF in a browser.
+
+    Stateless (HMAC-SHA256 over invoice id, account id and expiry), so any backend replica can
+    check it; the access is checked again when the PDF is fetched.
+    """
+    expires = now + timedelta(minutes=ttl_minutes)
+    body = _b64(json.dumps({"i": inv.id, "a": account_id, "e": _epoch(expires)}, separators=(",", ":")).encode())
+    sig = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
+    return f"{body}.{sig}", expires
+
+
+def invoice_for_link(db: Session, secret: str, token: str, now: datetime) -> tuple[Invoice, AccountAccess]:
+    """The invoice a link token opens; 404 for a forged, expired or no longer permitted link."""
+    gone = DomainError(404, "pdf_link_invalid", "Povezava do računa ni veljavna ali je potekla.")
+    body, _, sig = token.partition(".")
+    want = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
+    if not sig or not hmac.compare_digest(sig, want):
+        raise gone
+    try:
+        data = json.loads(_unb64(body))
+        invoice_id, account_id, expires = int(data["i"]), int(data["a"]), int(data["e"])
+    except (ValueError, KeyError, TypeError):
+        raise gone from None
+    if _epoch(now) >= expires:
+        raise gone
+    inv = db.get(Invoice, invoice_id)
+    if inv is None:
+        raise gone
+    acc = db.scalars(
+        select(AccountAccess).where(
+            AccountAccess.account_id == account_id, AccountAccess.metering_point_id == inv.metering_point_id
+        )
+    ).first()
+    if acc is None or acc.level not in INVOICE_LEVELS:
+        raise gone
     return inv, acc
 
 

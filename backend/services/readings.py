@@ -15,6 +15,8 @@ from backend.core.errors import DomainError, fmt_date
 from backend.models import AccessLevel, AccountAccess, Energy, MeteringPoint, MeterReading, ReadingType
 
 MAX_READING = 999_999_999
+# digits in groups of three separated by one space or one dot: "12 345", "4.321", "1.234.567"
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:([ .])\d{3})(?:\1\d{3})*")
 MAX_AGE_DAYS = 5
 UNITS = {Energy.elektrika: "kWh", Energy.zemeljski_plin: "Sm3", Energy.unp: "m3"}
 # Above this average daily consumption since the last reading we ask the user to confirm.
@@ -43,9 +45,14 @@ def parse_value(raw: Any) -> int:
     if isinstance(raw, int):
         value = raw
     elif isinstance(raw, str):
-        text = raw.strip().replace(" ", "").replace("\u00a0", "")
+        text = raw.strip().replace("\u00a0", " ")
         if len(text) > 40:
             raise DomainError(422, "reading_too_large", "Odčitek je predolg. Vpišite stanje števca.")
+        if THOUSANDS.fullmatch(text):
+            # "12 345" and "4.321" group thousands (Slovene style); the summary shows the number
+            # before anything is stored, so a misread is caught by the user
+            text = re.sub(r"[ .]", "", text)
+        text = text.replace(" ", "")
         if re.fullmatch(r"[+-]?\d+", text):
             value = int(text)
         elif re.fullmatch(r"[+-]?\d*[.,]\d+", text) or re.fullmatch(r"[+-]?\d+[.,]\d*", text):
@@ -133,7 +140,9 @@ def submit(
     if rdate > today:
         raise DomainError(422, "reading_in_future", "Datum odčitka ne sme biti v prihodnosti.")
     if rdate < today - timedelta(days=MAX_AGE_DAYS):
-        raise DomainError(422, "reading_too_old", f"Odčitek ne sme biti starejši od {MAX_AGE_DAYS} dni.")
+        raise DomainError(
+            422, "reading_too_old", f"Odčitek ne sme biti starejši od {MAX_AGE_DAYS} dni.", max_age_days=MAX_AGE_DAYS
+        )
     if reading_type == ReadingType.oddaja and not in_window(mp, today):
         raise DomainError(
             422,
@@ -155,6 +164,8 @@ def submit(
                 f"Odčitek {value} je nižji od zadnjega zabeleženega ({last.value} {unit}, "
                 f"{fmt_date(last.reading_date)}). Če je bil števec zamenjan, "
                 "vas lahko povežem s svetovalcem.",
+                value=value,
+                unit=unit,
                 last_value=last.value,
                 last_date=last.reading_date.isoformat(),
             )
@@ -166,6 +177,8 @@ def submit(
                 "consumption_implausible",
                 f"Poraba {value - last.value} {unit} v {days} dneh je nenavadno visoka. "
                 "Preverite odčitek in ga potrdite, če je pravilen.",
+                value=value,
+                unit=unit,
                 consumption=value - last.value,
                 days=days,
                 needs_confirmation="confirm_high",

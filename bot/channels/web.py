@@ -57,7 +57,7 @@ def web_conversation_id(session_id: str) -> str:
 def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
     router = APIRouter(prefix="/api/web", tags=["web"])
     sessions_limiter = MovingWindowRateLimiter(MemoryStorage())
-    sessions_limit = parse("30/minute")
+    sessions_limit = parse(gateway.settings.session_rate_limit)
 
     def conversation_for(session_id: str | None) -> str | None:
         if not session_id or len(session_id) > 100:

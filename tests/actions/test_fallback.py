@@ -5,18 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict
 
+import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionDefaultAskAffirmation
+from actions.fallback import ActionCoreFallback, ActionDefaultAskAffirmation, ActionLoneAnswer
+from tests.actions.conftest import DOMAIN, message, responses, run, tracker
 
-DOMAIN: Dict[str, Any] = {
-    "responses": {
-        "utter_faq/register": [{"text": "…", "metadata": {"title": "Registracija na portal"}}],
-        "utter_faq/forgot_password": [{"text": "…", "metadata": {"title": "Pozabljeno geslo"}}],
-        "utter_faq/change_password": [{"text": "…", "metadata": {"title": "Sprememba gesla"}}],
-    }
-}
+pytestmark = pytest.mark.offline
 
 
 def latest(intent_ranking: list, faq_ranking: list) -> Dict[str, Any]:
@@ -32,10 +29,14 @@ def latest(intent_ranking: list, faq_ranking: list) -> Dict[str, Any]:
     }
 
 
-def run(message: Dict[str, Any]) -> CollectingDispatcher:
+def ask(message: Dict[str, Any]) -> CollectingDispatcher:
+    """ "Ste mislili …?" for a message; the fallback marker for the gateway comes first."""
     dispatcher = CollectingDispatcher()
-    tracker = Tracker("c", {}, message, [], False, None, {}, "action_listen")
-    asyncio.run(ActionDefaultAskAffirmation().run(dispatcher, tracker, DOMAIN))
+    t = Tracker("c", {}, message, [], False, None, {}, "action_listen")
+    asyncio.run(ActionDefaultAskAffirmation().run(dispatcher, t, DOMAIN))
+    marker, *shown = dispatcher.messages
+    assert marker["custom"] == {"fallback": {"kind": "nlu"}} and not marker["text"]
+    dispatcher.messages = shown
     return dispatcher
 
 
@@ -45,9 +46,10 @@ def test_offers_faq_titles_and_none_of_these() -> None:
          {"name": "human_handoff", "confidence": 0.1}],
         ["forgot_password", "change_password", "register"],
     )
-    (sent,) = run(message).messages
+    (sent,) = ask(message).messages
     titles = [b["title"] for b in sent["buttons"]]
     assert titles == ["Pozabljeno geslo", "Sprememba gesla", "Registracija na portal", "Nič od tega"]
+    assert all("{" not in t for t in titles)
     # a click sends the title as plain text: the model classifies it like any message
     assert sent["buttons"][0]["payload"] == "Pozabljeno geslo"
 
@@ -56,12 +58,12 @@ def test_non_faq_intents_get_slovene_titles() -> None:
     message = latest(
         [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "human_handoff", "confidence": 0.3}], []
     )
-    (sent,) = run(message).messages
+    (sent,) = ask(message).messages
     assert [b["title"] for b in sent["buttons"]] == ["Pogovor s svetovalcem", "Nič od tega"]
 
 
 def test_nothing_to_offer_asks_to_rephrase() -> None:
-    (sent,) = run(latest([{"name": "nlu_fallback", "confidence": 0.9}], [])).messages
+    (sent,) = ask(latest([{"name": "nlu_fallback", "confidence": 0.9}], [])).messages
     assert sent["response"] == "utter_ask_rephrase"
 
 
@@ -74,6 +76,39 @@ def test_portal_topic_and_chat_self_service_are_both_offered() -> None:
         ],
         ["register"],
     )
-    (sent,) = run(message).messages
+    (sent,) = ask(message).messages
     titles = [b["title"] for b in sent["buttons"]]
     assert titles == ["Oddaja stanja števca tukaj v klepetu", "Registracija na portal", "Nič od tega"]
+
+
+def test_core_fallback_never_hands_over() -> None:
+    """The dialogue unsure what comes next: a user message gets a rephrase request and is forgotten."""
+    events, dispatcher = run(ActionCoreFallback(), tracker(latest=message("ok", intent="affirm")))
+    assert responses(dispatcher) == ["", "utter_ask_rephrase"]
+    assert dispatcher.messages[0]["custom"] == {"fallback": {"kind": "dialogue"}}
+    assert events == [UserUtteranceReverted(), FollowupAction("action_listen")]
+    assert not any("handoff" in m["custom"] for m in dispatcher.messages)
+    # after a bot action (nobody spoke): just listen, say nothing
+    events, dispatcher = run(ActionCoreFallback(), tracker(latest_action="action_show_invoices"))
+    assert events == [FollowupAction("action_listen")] and not dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots", "response"),
+    [("/affirm", "affirm", {"faq_feedback": "register:da"}, "utter_feedback_already"),
+     ("ja", "affirm", {"faq_feedback": "register:da"}, "utter_anything_else"),
+     ("ok", "affirm", {}, "utter_anything_else"), ("ne", "deny", {}, "utter_lone_no"),
+     ("123456", "inform", {}, "utter_lone_code"), ("12500", "inform", {}, "utter_lone_number"),
+     ("ana@example.com", "inform", {}, "utter_lone_identifier"), ("Vikend", "inform", {}, "utter_how_can_i_help")],
+)
+def test_lone_answers(text: str, intent: str, slots: Dict[str, Any], response: str) -> None:
+    _, dispatcher = run(ActionLoneAnswer(), tracker(slots=slots, latest=message(text, intent=intent)))
+    assert responses(dispatcher) == [response]
+
+
+def test_a_code_typed_after_the_lock_is_told_the_lock() -> None:
+    from actions.verification import locked_until
+
+    slots = {"verify_locked_until": locked_until(600)}
+    _, dispatcher = run(ActionLoneAnswer(), tracker(slots=slots, latest=message("123456")))
+    assert responses(dispatcher) == ["utter_verification_locked"] and dispatcher.messages[0]["minutes"] == 10

@@ -22,15 +22,14 @@ def tracker(intent: str, slots: Optional[Dict[str, Any]] = None, topic: Optional
     return Tracker("conv-1", slots or {}, latest, [], False, None, {}, "action_listen")
 
 
-@pytest.fixture(autouse=True)
-def no_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BACKEND_URL", raising=False)
+pytestmark = pytest.mark.offline  # the backend is not there: the rating is kept in the conversation
 
 
 def test_ask_feedback_remembers_the_answered_topic() -> None:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAskFeedback().run(dispatcher, tracker("faq", topic="register"), {}))
-    assert events == [SlotSet("last_faq_topic", "register")]
+    # a new answer to rate: an earlier rating does not answer this one
+    assert events == [SlotSet("last_faq_topic", "register"), SlotSet("faq_feedback", None)]
     assert dispatcher.messages[0]["response"] == "utter_ask_feedback"
 
 

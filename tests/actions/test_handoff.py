@@ -8,6 +8,8 @@ import pytest
 
 from actions.handoff import TZ, within_support_hours
 
+pytestmark = pytest.mark.offline
+
 
 @pytest.mark.parametrize(
     ("moment", "open_"),
@@ -24,3 +26,20 @@ from actions.handoff import TZ, within_support_hours
 )
 def test_support_hours(moment: str, open_: bool) -> None:
     assert within_support_hours(datetime.fromisoformat(moment).replace(tzinfo=TZ)) is open_
+
+
+def test_live_handoff_pauses_and_then_listens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the hand-back the next message is a fresh turn, not a continuation of the handoff."""
+    from rasa_sdk.events import ActionExecuted, ConversationPaused
+
+    from actions.handoff import ActionHandoff
+    from tests.actions.conftest import message, responses, run, tracker
+
+    monkeypatch.setenv("HANDOFF_FAKE_NOW", "2026-11-24T10:00:00")
+    events, dispatcher = run(ActionHandoff(), tracker(latest=message("svetovalec", intent="human_handoff")))
+    assert events == [ConversationPaused(), ActionExecuted("action_listen")]
+    assert responses(dispatcher)[0] == "utter_handoff_live"
+    assert dispatcher.messages[1]["custom"] == {"handoff": {"kind": "live", "reason": "request"}}
+    monkeypatch.setenv("HANDOFF_FAKE_NOW", "2026-11-24T21:00:00")  # closed: a message or a callback
+    events, dispatcher = run(ActionHandoff(), tracker(latest=message("svetovalec", intent="human_handoff")))
+    assert responses(dispatcher) == ["utter_handoff_closed"] and events[-1]["name"] == "callback_form"

@@ -71,8 +71,11 @@ class FakeRasa:
                 {"text": "Na strani https://moj.gen-i.si kliknite »Pozabil sem geslo«, nato sledite povezavi."},
                 {"text": "Vam je bil odgovor v pomoč?", "buttons": FEEDBACK_BUTTONS},
             ]
-        if "xyzzy" in low:
-            return [{"text": "Nisem prepričan, kaj točno vas zanima. Ste mislili kaj od tega?",
+        if "podobno" in low:  # an answer that merely begins like a miss (no marker)
+            return [{"text": "Nisem prepričan, kaj točno vas zanima, zato navajam vse možnosti: …"}]
+        if "xyzzy" in low:  # as actions/fallback.py answers a miss: the marker, then the question
+            return [{"custom": {"fallback": {"kind": "nlu"}}},
+                    {"text": "Nisem prepričan, kaj točno vas zanima. Ste mislili kaj od tega?",
                      "buttons": [{"title": "Pozabljeno geslo", "payload": "Pozabljeno geslo"},
                                  {"title": "Nič od tega", "payload": "/deny"}]}]
         return [{"text": f"Odgovor pomočnika na: {message[:400]}"}]

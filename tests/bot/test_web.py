@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.channels.web import web_conversation_id
 from bot.config import Settings
 from bot.main import create_app
 from bot.neutralise import SAFE_SLASH
-from tests.bot.conftest import new_session, say
+from tests.bot.conftest import new_session, say, unique
 from tests.bot.fakes import FakeRasa
 
 
@@ -113,3 +114,39 @@ def test_fallback_counted(client: TestClient) -> None:
     say(client, sid, text="pozabu sm geslo")
     totals = client.app.state.gateway.store.totals()  # type: ignore[attr-defined]
     assert totals["forwarded"] == 2 and totals["fallbacks"] == 1
+
+
+def test_a_reply_that_only_sounds_like_a_miss_is_not_counted(client: TestClient) -> None:
+    """Only the actions' explicit marker counts as a misunderstanding, not the wording of a reply."""
+    session = new_session(client)
+    say(client, session, text="nekaj podobno")
+    conv_id = web_conversation_id(session)
+    conv = client.app.state.gateway.store.conversation(conv_id)  # type: ignore[attr-defined]
+    assert conv is not None and conv.fallbacks == 0 and conv.forwarded == 1
+
+
+def test_invoice_pdf_link_opens_in_the_browser(client: TestClient, backend_url: str) -> None:
+    """The backend signs the link, the gateway serves the PDF; a forged or altered link gets a page."""
+    import re
+
+    import httpx
+
+    from tests.bot.conftest import API_KEY
+
+    api, h = f"{backend_url}/api/v1", {"X-API-Key": API_KEY}
+    conv = "gw-pdf-" + unique()
+    httpx.post(f"{api}/verification/start", headers=h, json={"identifier": "ana.novak@example.com",
+                                                             "conversation_id": conv}).raise_for_status()
+    body = httpx.get(f"{api}/dev/outbox", headers=h, params={"limit": 1, "recipient": "ana.novak@example.com"})
+    code = re.search(r"\b(\d{6})\b", body.json()[0]["body"]).group(1)  # type: ignore[union-attr]
+    answer = httpx.post(f"{api}/verification/confirm", headers=h, json={"code": code, "conversation_id": conv})
+    token = answer.json()["token"]
+    me = {**h, "Authorization": f"Bearer {token}", "X-Conversation-Id": conv}
+    number = httpx.get(f"{api}/me/invoices", headers=me, params={"limit": 1}).json()["items"][0]["number"]
+    link = httpx.post(f"{api}/me/invoices/{number}/pdf-link", headers=me).json()["token"]
+    r = client.get(f"/racun/{link}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.headers["cache-control"] == "no-store" and number.encode() in r.content
+    for bad in (link[:-3] + "xyz", "a.b", "<script>"):
+        gone = client.get(f"/racun/{bad}")
+        assert gone.status_code == 404 and "ni veljavna" in gone.text and "<script>" not in gone.text

@@ -9,7 +9,8 @@ from typing import Dict, Iterator, List
 import httpx
 import pytest
 
-from devtools.servers import ROOT, assistant, backend
+from bot.agent_console import hash_password
+from devtools.servers import ROOT, assistant, backend, gateway
 
 MODEL = ROOT / "models" / "current.tar.gz"
 # the Rasa HTTP API token of this test session (for /model/parse)
@@ -17,6 +18,7 @@ RASA_TOKEN = uuid.uuid4().hex
 API_KEY = uuid.uuid4().hex
 # A Tuesday at 10:00: within support hours, so a handoff is queued (deterministic tests).
 SUPPORT_OPEN = "2026-11-24T10:00:00"
+AGENT, AGENT_PASSWORD = "maja", "e2e-geslo-" + uuid.uuid4().hex[:8]
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +35,14 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory, backend_url: str) -> Iter
         tmp_path_factory.mktemp("rasa"), MODEL, RASA_TOKEN,
         BACKEND_URL=backend_url, BACKEND_API_KEY=API_KEY, HANDOFF_FAKE_NOW=SUPPORT_OPEN,
     ) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gateway_url(tmp_path_factory: pytest.TempPathFactory, rasa_url: str, backend_url: str) -> Iterator[str]:
+    """The channel gateway in front of the e2e Rasa: the way a web user reaches the assistant."""
+    with gateway(tmp_path_factory.mktemp("gateway"), rasa_url, backend_url, API_KEY, RASA_TOKEN,
+                 AGENT_USERS=f"{AGENT}:{hash_password(AGENT_PASSWORD)}") as url:
         yield url
 
 

@@ -18,7 +18,7 @@ def test_form_survives_an_action_server_restart(tmp_path: Path, backend_url: str
         rasa.wait_ready()
         chat = Chat(url)
         assert "e-naslov" in chat.text("pokaži moje račune")
-        assert "Poslal sem vam kodo" in chat.text("oto.bergant@example.com")
+        assert "poslal 6-mestno kodo" in chat.text("oto.bergant@example.com")
 
         actions.stop()  # the form is waiting for the code
         actions, _ = start_actions(tmp_path, env, port=port)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
 from backend.deps import AccountDep, ClockDep, SessionDep
 from backend.models import MeterReading
 from backend.models.customer import AccountAccess
 from backend.schemas.account import (
     ConsumptionOut,
+    LastReadingOut,
     MeOut,
     MeteringPointOut,
     ReadingIn,
@@ -24,8 +27,9 @@ from backend.services.access import access_for, accesses
 router = APIRouter(prefix="/me", tags=["account"], responses=ERRORS)
 
 
-def _mp_out(acc: AccountAccess) -> MeteringPointOut:
+def _mp_out(db: Session, acc: AccountAccess, today: date) -> MeteringPointOut:
     mp = acc.metering_point
+    last = readings.last_reading(db, mp.id)
     return MeteringPointOut(
         number=mp.number,
         energy=mp.energy.value,
@@ -39,6 +43,10 @@ def _mp_out(acc: AccountAccess) -> MeteringPointOut:
         access_granted_at=acc.granted_at,
         customer_number=mp.customer.customer_number,
         brand=mp.customer.brand.code,
+        last_reading=LastReadingOut(value=last.value, reading_date=last.reading_date, type=last.type.value)
+        if last is not None
+        else None,
+        window_open_today=readings.in_window(mp, today),
     )
 
 
@@ -56,7 +64,7 @@ def _reading_out(r: MeterReading, mp_number: str) -> ReadingOut:
 
 
 @router.get("", response_model=MeOut)
-def me(account: AccountDep, db: SessionDep) -> MeOut:
+def me(account: AccountDep, db: SessionDep, clock: ClockDep) -> MeOut:
     """Who is verified in this conversation."""
     c = account.customer
     return MeOut(
@@ -65,14 +73,14 @@ def me(account: AccountDep, db: SessionDep) -> MeOut:
         customer_name=c.name,
         brand=c.brand.code,
         is_household=c.is_household,
-        metering_points=[_mp_out(a) for a in accesses(db, account.id)],
+        metering_points=[_mp_out(db, a, clock.today()) for a in accesses(db, account.id)],
     )
 
 
 @router.get("/metering-points", response_model=list[MeteringPointOut])
-def metering_points(account: AccountDep, db: SessionDep) -> list[MeteringPointOut]:
-    """Points linked to the account, with access level per point."""
-    return [_mp_out(a) for a in accesses(db, account.id)]
+def metering_points(account: AccountDep, db: SessionDep, clock: ClockDep) -> list[MeteringPointOut]:
+    """Points linked to the account, with access level, last reading and today's window per point."""
+    return [_mp_out(db, a, clock.today()) for a in accesses(db, account.id)]
 
 
 @router.get("/metering-points/{mp_number}/readings", response_model=list[ReadingOut])
@@ -111,19 +119,13 @@ def submit_reading(
         today=clock.today(),
         now=clock.now(),
     )
-    if out.dry_run:
+    if out.dry_run or not out.created:
         response.status_code = 200
-        msg = "Odčitek je veljaven. Potrdite, da ga shranimo."
-    elif out.created:
-        msg = "Odčitek je shranjen."
-    else:
-        response.status_code = 200
-        msg = "Ta odčitek je že shranjen."
     return ReadingSubmitOut(
         reading=_reading_out(out.reading, mp_number),
         duplicate=not out.created and not out.dry_run,
         stored=not out.dry_run,
-        message=msg,
+        unit=readings.UNITS[acc.metering_point.energy],
     )
 
 

@@ -6,7 +6,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
-from backend.core.errors import fmt_date
 from backend.deps import AccountDep, ClockDep, SessionDep
 from backend.models import Brand, Campaign, Energy
 from backend.schemas.campaigns import AmendmentOut, CampaignOut, EligibilityOut, EnrolmentOut, JoinIn
@@ -97,18 +96,11 @@ def join(code: str, body: JoinIn, account: AccountDep, db: SessionDep, clock: Cl
     c = campaigns.get_campaign(db, code)
     acc = access_for(db, account.id, body.metering_point)
     enr = campaigns.join(db, c, acc, clock.today(), clock.now())
-    docs = c.required_documents
-    msg = (
-        "Pristop je zabeležen. Za vključitev v akcijo dostavite še: " + ", ".join(str(d) for d in docs) + "."
-        if docs
-        else f"Pristop je zabeležen. Akcijske cene veljajo od {fmt_date(enr.price_start_date)}."
-    )
     return EnrolmentOut(
         campaign=c.code,
         metering_point=body.metering_point,
         status=enr.status,
         joined_on=enr.joined_on,
         price_start_date=enr.price_start_date,
-        required_documents=docs,
-        message=msg,
+        required_documents=c.required_documents,
     )

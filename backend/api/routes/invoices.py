@@ -6,12 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from backend.deps import AccountDep, ClockDep, SessionDep
+from backend.deps import AccountDep, ApiKeyDep, ClockDep, SessionDep, SettingsDep
 from backend.schemas.common import ERRORS
-from backend.schemas.invoices import BalanceOut, InvoiceListOut, InvoiceOut
+from backend.schemas.invoices import BalanceOut, InvoiceListOut, InvoiceOut, PdfLinkOut
 from backend.services import invoices
 
 router = APIRouter(prefix="/me/invoices", tags=["invoices"], responses=ERRORS)
+# the PDF behind a signed link: called by the channel gateway (API key), not by a verified chat
+links = APIRouter(prefix="/invoice-pdf", tags=["invoices"], responses=ERRORS, dependencies=[ApiKeyDep])
 API_PREFIX = "/api/v1"
 
 
@@ -32,7 +34,9 @@ def list_invoices(
         InvoiceOut(
             number=inv.number,
             kind=inv.kind.value,
-            metering_point=num,
+            metering_point=mp.number,
+            metering_point_nickname=mp.nickname,
+            energy=mp.energy.value,
             period_start=inv.period_start,
             period_end=inv.period_end,
             issue_date=inv.issue_date,
@@ -44,7 +48,7 @@ def list_invoices(
             paid_on=inv.paid_on,
             pdf_url=f"{API_PREFIX}/me/invoices/{inv.number}/pdf",
         )
-        for inv, num in rows
+        for inv, mp in rows
     ]
     return InvoiceListOut(items=items, total=total, limit=limit, offset=offset)
 
@@ -73,4 +77,32 @@ def invoice_pdf(number: str, account: AccountDep, db: SessionDep, clock: ClockDe
         content=pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{inv.number}.pdf"'},
+    )
+
+
+@router.post("/{number}/pdf-link", response_model=PdfLinkOut)
+def invoice_pdf_link(
+    number: str, account: AccountDep, db: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> PdfLinkOut:
+    """A short-lived signed link token; the gateway serves the PDF for it at /racun/<token>."""
+    inv, _ = invoices.get_invoice(db, account.id, number)
+    token, expires = invoices.pdf_link_token(
+        settings.pdf_link_secret, inv, account.id, clock.now(), settings.pdf_link_ttl_minutes
+    )
+    return PdfLinkOut(token=token, expires_at=expires)
+
+
+@links.get(
+    "/{token}",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "PDF"}},
+)
+def invoice_pdf_by_link(token: str, db: SessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
+    """The PDF a valid, unexpired link token opens (access is checked again now)."""
+    inv, acc = invoices.invoice_for_link(db, settings.pdf_link_secret, token, clock.now())
+    pdf = invoices.render_pdf(inv, acc.metering_point.number, clock.today())
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{inv.number}.pdf"', "Cache-Control": "no-store"},
     )
