@@ -40,11 +40,10 @@ class VerificationChallenge(Base):
 
 
 class VerificationGuard(Base):
-    """One row per limited subject (account, unknown identifier, conversation, client).
-
-    Updating the row serialises the checks of one subject (a row lock on PostgreSQL, the write
-    lock on SQLite); for an account it also holds the one attempt budget shared by all of its
-    open codes, in every conversation, and the lock.
+    """One row per verification subject: an account ("a:<id>") or an unknown identifier
+    ("i:<hash>"). It holds the one attempt budget shared by all of the subject's open codes, in
+    every conversation, and the lock; updating it serialises the subject's checks (a row lock on
+    PostgreSQL, the write lock on SQLite).
     """
 
     __tablename__ = "verification_guard"

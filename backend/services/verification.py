@@ -14,6 +14,7 @@ Send checks of one subject are serialised by updating its verification_guard row
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Iterable
@@ -110,18 +111,23 @@ def _refuse(db: Session, err: DomainError) -> DomainError:
 
 
 def _insert_ignore(db: Session, model: type[VerificationGuard] | type[UsageCounter], rows: list[dict]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL (rows in key order: no deadlocks)."""
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=["key"]))
 
 
-def _hold(db: Session, keys: Iterable[str], now: datetime) -> None:
-    """Create the guard rows if missing and lock them (row locks on PostgreSQL; on SQLite the first
-    write takes the database's write lock): the checks that follow see every committed send."""
-    ordered = sorted(set(keys))
-    _insert_ignore(db, VerificationGuard, [{"key": k, "failed_attempts": 0, "updated_at": now} for k in ordered])
-    for key in ordered:
-        db.execute(update(VerificationGuard).where(VerificationGuard.key == key).values(updated_at=now))
+def _hold(db: Session, subject: str, others: Iterable[str], now: datetime) -> None:
+    """Serialise the send checks of this subject, conversation and client, so that the counts that
+    follow see every committed send: the subject's guard row is created if missing and updated
+    (on SQLite the first write takes the database's write lock, which serialises everything); on
+    PostgreSQL also transaction-scoped advisory locks for the conversation and the client (in key
+    order: no deadlocks), which need no rows."""
+    _insert_ignore(db, VerificationGuard, [{"key": subject, "failed_attempts": 0, "updated_at": now}])
+    if db.get_bind().dialect.name == "postgresql":
+        for key in sorted({subject, *others}):
+            lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+            db.execute(select(func.pg_advisory_xact_lock(lock_id)))
+    db.execute(update(VerificationGuard).where(VerificationGuard.key == subject).values(updated_at=now))
 
 
 def _guard(db: Session, key: str) -> VerificationGuard | None:
@@ -257,7 +263,7 @@ def start(
     subject = f"a:{account.id}" if account is not None else f"i:{ident_hash}"
     client_hash = security.hmac_hex(settings.otp_secret, "client:" + client_ref) if client_ref else None
     conv_key = "c:" + security.hmac_hex(settings.otp_secret, "conversation:" + conversation_id)
-    _hold(db, [subject, conv_key] + (["r:" + client_hash] if client_hash else []), now)
+    _hold(db, subject, [conv_key] + (["r:" + client_hash] if client_hash else []), now)
 
     locked = _lock_remaining(db, subject, now)
     if locked is not None:
