@@ -34,8 +34,9 @@ run: install model
 	$(APP_VENV)/bin/honcho start -f Procfile -e var/run.env
 
 # a terminal chat with the running assistant (start `make run` first, in another terminal)
-shell: install-rasa
-	$(RASA) shell --model models/current.tar.gz --endpoints endpoints.yml --port 5006
+shell: install-rasa install-app
+	@test -f var/run.env || { echo "start \`make run\` first (it writes var/run.env)"; exit 1; }
+	$(APP_VENV)/bin/honcho run -e var/run.env $(RASA) shell --model models/current.tar.gz --endpoints endpoints.yml --port 5006
 
 validate: install-rasa
 	$(RASA) data validate --fail-on-warnings

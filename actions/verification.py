@@ -180,20 +180,25 @@ class ValidateVerifyForm(FormValidation):
 
     async def _send(self, identifier: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
         result = await backend_client.start_verification(identifier, tracker.sender_id, client_ref(tracker))
-        if result.ok or result.code == "identity_not_found":
-            # the same answer whether or not the identifier exists (no account enumeration)
-            minutes = _minutes((result.data or {}).get("expires_in_seconds") if result.ok else None,
-                               DEFAULT_CODE_MINUTES * 60)
+        if result.ok:
+            # the backend answers the same whether or not the identifier exists (no account enumeration)
+            minutes = _minutes(result.data.get("expires_in_seconds"), DEFAULT_CODE_MINUTES * 60)
             dispatcher.utter_message(response="utter_code_sent", minutes=minutes)
             return {"verify_identifier": identifier, "code_minutes": float(minutes)}
+        retry = result.extra.get("retry_after")
+        if result.code == "sms_budget_exhausted":
+            dispatcher.utter_message(response="utter_code_not_sent")
+            return {"verify_identifier": None, **self.stop()}
         if result.unavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return {"verify_identifier": None, **self.stop()}
-        retry = result.extra.get("retry_after")
-        if result.code == "too_many_codes":
+        if result.code in ("too_many_codes", "too_many_codes_conversation", "too_many_codes_client"):
             dispatcher.utter_message(response="utter_too_many_codes", minutes=_minutes(retry))
             # a code sent a moment ago may still be on its way: keep waiting for it
             return {"verify_identifier": identifier}
+        if result.code == "too_many_accounts_conversation":
+            dispatcher.utter_message(response="utter_too_many_accounts", minutes=_minutes(retry))
+            return {"verify_identifier": None, **self.stop()}
         dispatcher.utter_message(response="utter_verification_locked", minutes=_minutes(retry))
         return {"verify_identifier": None, "verify_locked_until": locked_until(retry), **self.stop()}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,7 +27,9 @@ app = FastAPI(
         "System of record for the support assistant. Errors: "
         '{"detail": {"code": "<stable_code>", "message": "<slovensko sporočilo>"}}. '
         "Non-public endpoints need X-API-Key; personal ones also Authorization: Bearer <token> "
-        "and X-Conversation-Id matching the token."
+        "and X-Conversation-Id matching the token. Text containing NUL (U+0000) is refused with "
+        "422 invalid_characters. Every timestamp is RFC 3339 in UTC (suffix Z). Error codes: "
+        "backend/ERRORS.md."
     ),
 )
 
@@ -102,11 +106,29 @@ async def validation_error(_: Request, exc: RequestValidationError) -> JSONRespo
     return _err(422, "invalid_request", f"Zahteva ni veljavna (polja: {names}).", errors=fields[:20])
 
 
+@lru_cache(maxsize=1)
+def _path_methods() -> list[tuple[re.Pattern[str], str]]:
+    """Documented methods per path template, from our own OpenAPI schema."""
+    out = []
+    for template, item in app.openapi()["paths"].items():
+        regex = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        out.append((re.compile(f"^{regex}$"), ", ".join(sorted(m.upper() for m in item))))
+    return out
+
+
+def _allowed_methods(path: str) -> str | None:
+    """Every method the path offers (Starlette's 405 names only those of the first route)."""
+    return next((methods for regex, methods in _path_methods() if regex.match(path)), None)
+
+
 @app.exception_handler(StarletteHTTPException)
-async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Framework errors (unknown path, wrong method) in the same shape."""
     code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", "Zahteve ni mogoče obdelati."))
-    return _err(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request.url.path) or headers.get("Allow", "")
+    return _err(exc.status_code, code, message, headers=headers or None)
 
 
 @app.exception_handler(Exception)

@@ -6,6 +6,7 @@ Each process runs in its own session so that stopping it also stops its children
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 
 def free_port() -> int:
@@ -28,9 +30,11 @@ def free_port() -> int:
 
 
 def rasa_env(**extra: str) -> Dict[str, str]:
-    """Environment for Rasa processes: repo on the path, no telemetry, no backend unless given."""
+    """Environment for Rasa processes: repo on the path, no telemetry, no backend unless given, and a
+    fresh ACTION_SERVER_TOKEN (unless given) that the action server demands and Rasa sends."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
     env.pop("BACKEND_URL", None)
+    env["ACTION_SERVER_TOKEN"] = secrets.token_hex(16)
     env.update(extra)
     return env
 
@@ -78,10 +82,11 @@ class Server:
 
 
 def start_actions(tmp: Path, env: Dict[str, str], port: Optional[int] = None) -> tuple[Server, int]:
-    """The action server; `port` to restart it where Rasa expects it."""
+    """The action server as the Procfile runs it (loopback, token from env["ACTION_SERVER_TOKEN"]);
+    `port` to restart it where Rasa expects it."""
     port = port or free_port()
     server = Server(
-        [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
+        [str(RASA_PYTHON), "-m", "actions.server", "--actions", "actions", "--host", "127.0.0.1", "--port", str(port)],
         tmp / "actions.log", f"http://127.0.0.1:{port}/health", env,
     )
     return server, port
@@ -93,8 +98,11 @@ def start_rasa(
     port = free_port()
     endpoints = tmp / f"{name}-endpoints.yml"
     text = f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp / (name + "-tracker.db")}"\n'
-    if action_port:
-        text += f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+    if action_port:  # the token comes from env, expanded by Rasa as in endpoints.yml
+        text += (
+            f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+            '  headers:\n    X-Action-Server-Token: ${ACTION_SERVER_TOKEN}\n'
+        )
     endpoints.write_text(text)
     url = f"http://127.0.0.1:{port}"
     server = Server(

@@ -17,15 +17,15 @@ class Clock:
     tz_name: str = "Europe/Ljubljana"
 
     def now(self) -> datetime:
-        """Naive UTC now (stored that way so SQLite and PostgreSQL compare alike)."""
+        """Aware UTC now; a naive fixed_now (tests) is taken as UTC."""
         if self.fixed_now is not None:
-            return self.fixed_now
-        return datetime.now(timezone.utc).replace(tzinfo=None)
+            fixed = self.fixed_now
+            return fixed.replace(tzinfo=timezone.utc) if fixed.tzinfo is None else fixed.astimezone(timezone.utc)
+        return datetime.now(timezone.utc)
 
     def today(self) -> date:
         """The local date in Slovenia, which is what campaign and reading rules use."""
-        aware = self.now().replace(tzinfo=timezone.utc).astimezone(ZoneInfo(self.tz_name))
-        return aware.date()
+        return self.now().astimezone(ZoneInfo(self.tz_name)).date()
 
 
 def clock_from_settings() -> Clock:
@@ -33,5 +33,7 @@ def clock_from_settings() -> Clock:
     settings = get_settings()
     if settings.backend_fake_today:
         d = date.fromisoformat(settings.backend_fake_today)
-        return Clock(fixed_now=datetime.combine(d, time(10, 0)), tz_name=settings.backend_timezone)
+        return Clock(
+            fixed_now=datetime.combine(d, time(10, 0), tzinfo=timezone.utc), tz_name=settings.backend_timezone
+        )
     return Clock(tz_name=settings.backend_timezone)

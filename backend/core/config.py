@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     otp_max_sends: int = 3
     otp_send_window_minutes: int = 15
     otp_lock_minutes: int = 15
+    # paid-SMS abuse: per conversation, per client (opaque client_ref from the gateway), per day
+    otp_conversation_max_sends: int = 3
+    otp_conversation_max_accounts: int = 2
+    otp_conversation_accounts_window_minutes: int = 60
+    otp_client_max_sends: int = 10
+    otp_client_window_minutes: int = 60
+    otp_sms_daily_budget: int = 500
     dev_outbox_enabled: bool = False
     backend_fake_today: str | None = None
     backend_timezone: str = "Europe/Ljubljana"

@@ -1,6 +1,6 @@
 """All models imported here so Base.metadata is complete for Alembic and create_all."""
 
-from backend.models.auth import SessionToken, VerificationChallenge
+from backend.models.auth import SessionToken, UsageCounter, VerificationChallenge, VerificationGuard
 from backend.models.base import AccessLevel, Base, Channel, Energy, InvoiceKind, ReadingType
 from backend.models.campaign import Campaign, CampaignAmendment, CampaignEnrolment
 from backend.models.customer import (
@@ -19,5 +19,6 @@ __all__ = [
     "AccessLevel", "AccountAccess", "Base", "Brand", "Campaign", "CampaignAmendment",
     "CampaignEnrolment", "Channel", "Contract", "Customer", "Energy", "FaqFeedback",
     "HandoffTicket", "Invoice", "InvoiceKind", "MeterReading", "MeteringPoint", "OutboxMessage",
-    "PortalAccount", "ReadingType", "SessionToken", "VerificationChallenge",
+    "PortalAccount", "ReadingType", "SessionToken", "UsageCounter", "VerificationChallenge",
+    "VerificationGuard",
 ]

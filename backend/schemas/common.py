@@ -20,5 +20,5 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 410, 422, 429)
+    s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 405, 409, 410, 422, 429, 503)
 }

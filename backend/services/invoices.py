@@ -154,7 +154,7 @@ def invoice_for_link(db: Session, secret: str, token: str, now: datetime) -> tup
     gone = DomainError(404, "pdf_link_invalid", "Povezava do računa ni veljavna ali je potekla.")
     body, _, sig = token.partition(".")
     want = _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-    if not sig or not hmac.compare_digest(sig, want):
+    if not sig or not hmac.compare_digest(sig.encode(), want.encode()):  # bytes: any typed character is safe
         raise gone
     try:
         data = json.loads(_unb64(body))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 
@@ -45,6 +46,8 @@ def mask_email(email: str) -> str:
 def mask_phone(phone: str) -> str:
     """041 *** 123: operator prefix and last three digits only."""
     digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("00"):
+        digits = digits[2:]
     if digits.startswith("386"):
         digits = "0" + digits[3:]
     if len(digits) < 6:
@@ -57,3 +60,24 @@ def mask_identifier(identifier: str) -> str:
     if "@" in identifier:
         return mask_email(identifier)
     return (identifier[:2] + "***") if identifier else "***"
+
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# +386 41 555 123, 00386 41 555 123, 041 123 456, 041/123-456: 8-15 digits, national or international
+PHONE_RE = re.compile(r"(?<![\w+])(?:(?:\+|00)\d(?:[ /.-]?\d){7,13}|0\d(?:[ /.-]?\d){6,13})(?![\w])")
+# a one-time code: 6 digits (also typed as 123 456 / 123-456), not part of a longer number or of a
+# reference such as SI-E-100001
+CODE_RE = re.compile(r"(?<![\w-])\d{3}[ -]?\d{3}(?![\w-])")
+CODE_MASK = "••••••"
+
+
+def redact_text(text: str) -> str:
+    """Free text for agents (ticket summaries): e-mails and phone numbers masked, codes replaced."""
+    text = EMAIL_RE.sub(lambda m: mask_email(m.group(0)), text)
+    text = PHONE_RE.sub(lambda m: mask_phone(m.group(0)) if _is_phone(m.group(0)) else m.group(0), text)
+    return CODE_RE.sub(CODE_MASK, text)
+
+
+def _is_phone(candidate: str) -> bool:
+    digits = sum(ch.isdigit() for ch in candidate)
+    return 8 <= digits <= 15

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from backend.core.errors import DomainError
 from backend.models import FaqFeedback, HandoffTicket, OutboxMessage
+from backend.services.security import redact_text
 
 
 def add_feedback(
@@ -34,9 +35,15 @@ def add_feedback(
     return fb
 
 
+def _redacted(fields: dict[str, object]) -> dict[str, object]:
+    """Agents read summaries: no one-time code, e-mail or phone number in full is stored there."""
+    summary = fields.get("summary")
+    return {**fields, "summary": redact_text(summary)} if isinstance(summary, str) else fields
+
+
 def create_ticket(db: Session, now: datetime, **fields: object) -> HandoffTicket:
-    """Open a ticket for an agent or a callback."""
-    t = HandoffTicket(**fields, status="open", created_at=now, updated_at=now)
+    """Open a ticket for an agent or a callback (summary redacted before it is stored)."""
+    t = HandoffTicket(**_redacted(fields), status="open", created_at=now, updated_at=now)
     db.add(t)
     db.commit()
     return t
@@ -55,11 +62,11 @@ def list_tickets(
 
 
 def update_ticket(db: Session, now: datetime, ticket_id: int, **fields: object) -> HandoffTicket:
-    """Change status / assignee / summary."""
+    """Change status / assignee / summary (redacted like on create)."""
     t = db.get(HandoffTicket, ticket_id)
     if t is None:
         raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
-    for k, v in fields.items():
+    for k, v in _redacted(fields).items():
         if v is not None:
             setattr(t, k, v)
     t.updated_at = now

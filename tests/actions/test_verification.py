@@ -110,3 +110,14 @@ def test_wrong_code_says_how_many_tries_remain() -> None:
          "lara.kralj@example.com", conv)
     events, dispatcher = form({"requested_slot": "verify_code"}, {"verify_code": "000000"}, "000000", conv)
     assert said(dispatcher, "utter_code_invalid")["remaining"] == 4 or "utter_verified" in responses(dispatcher)
+
+
+def test_a_third_account_in_one_conversation_is_refused_clearly() -> None:
+    """The backend limits accounts per conversation (paid SMS abuse); the bot says why and stops."""
+    conv = "conv-three-accounts"
+    for email in ("eva.krajnc@example.com", "oto.bergant@example.com"):
+        _, dispatcher = form({"requested_slot": "verify_identifier"}, {"verify_identifier": email}, email, conv)
+        assert responses(dispatcher) == ["utter_code_sent"]
+    events, dispatcher = form({"requested_slot": "verify_identifier"}, {"verify_identifier": "jana.zorko@example.com"},
+                              "jana.zorko@example.com", conv)
+    assert responses(dispatcher) == ["utter_too_many_accounts"] and slot_events(events)["flow_stopped"] is True

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import uvicorn
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -173,3 +177,23 @@ def client(engine: Engine, clock: Clock, settings: Settings) -> Iterator[TestCli
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def live_url(client: TestClient) -> Iterator[str]:
+    """The same app (same overrides: private DB, fixed clock) served by uvicorn on a free loopback
+    port, for tests that need real parallel requests (TestClient serialises them)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("live server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

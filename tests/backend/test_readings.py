@@ -128,6 +128,7 @@ def test_too_old_rejected_and_boundary_accepted(client: TestClient, ana: dict, d
     assert r.json()["detail"] == {
         "code": "reading_too_old",
         "message": "Odčitek ne sme biti starejši od 5 dni.",
+        "max_age_days": 5,  # the data the assistant words its reply with
     }
     r = submit(client, ana, value=v, reading_date=(TODAY - timedelta(days=5)).isoformat())
     assert r.status_code == 201

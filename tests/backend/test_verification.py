@@ -39,22 +39,29 @@ def test_masking_helpers() -> None:
     assert mask_phone("+386 41 555 123") == "041 *** 123"
 
 
-def test_start_by_email_masks_contact(client: TestClient) -> None:
+def test_start_by_email_sends_by_email_and_confirm_shows_it_masked(client: TestClient) -> None:
     status, body = start(client, "ANA.NOVAK@example.com ")
     assert status == 200
-    assert body == {"channel": "email", "masked_contact": "a***@e***.com", "expires_in_seconds": 600}
+    assert body == {
+        "status": "accepted",
+        "message": "Če obstaja račun s tem podatkom, smo poslali kodo za preverjanje na kontakt, ki je "
+        "zapisan pri računu. Koda velja 10 minut.",
+        "expires_in_seconds": 600,
+    }
+    status, body = confirm(client, last_code(client, "ana.novak@example.com"))
+    assert status == 200 and body["channel"] == "email" and body["masked_contact"] == "a***@e***.com"
 
 
 def test_start_by_customer_number_uses_sms(client: TestClient) -> None:
-    status, body = start(client, "1000006")
+    status, _ = start(client, "1000006")
     assert status == 200
-    assert body["channel"] == "sms" and body["masked_contact"] == "031 *** 654"
     assert len(last_code(client, "031 987 654")) == 6
 
 
-def test_unknown_identifier(client: TestClient) -> None:
+def test_unknown_identifier_sends_nothing(client: TestClient) -> None:
     status, body = start(client, "nobody@example.com")
-    assert status == 404 and body["detail"]["code"] == "identity_not_found"
+    assert status == 200 and body["status"] == "accepted"
+    assert client.get("/api/v1/dev/outbox", headers=H).json() == []
 
 
 def test_code_is_stored_hashed(client: TestClient, db: Session) -> None:

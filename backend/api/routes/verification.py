@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
@@ -24,11 +23,16 @@ router = APIRouter(prefix="/verification", tags=["verification"], dependencies=[
 def start(
     body: VerificationStartIn, db: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> VerificationStartOut:
-    """Send a 6-digit code to the contact on file; the response shows it masked."""
-    res = verification.start(db, settings, clock.now(), body.identifier, body.conversation_id, body.channel)
-    return VerificationStartOut(
-        channel=res.channel, masked_contact=res.masked_contact, expires_in_seconds=res.expires_in_seconds
+    """Send a 6-digit code to the contact on file, if the identifier belongs to an account.
+
+    The answer is the same whether or not it does (no user enumeration); unknown identifiers cost
+    the same limits. Limits: per identifier/account, per conversation (codes and different
+    accounts), per client_ref, and a daily SMS budget (then the code goes by e-mail).
+    """
+    res = verification.start(
+        db, settings, clock.now(), body.identifier, body.conversation_id, body.channel, body.client_ref
     )
+    return VerificationStartOut(message=res.message, expires_in_seconds=res.expires_in_seconds)
 
 
 @router.post("/confirm", response_model=VerificationConfirmOut)
@@ -40,8 +44,10 @@ def confirm(
     cust = res.account.customer
     return VerificationConfirmOut(
         token=res.token,
-        expires_at=res.expires_at.replace(tzinfo=timezone.utc),
+        expires_at=res.expires_at,
         conversation_id=body.conversation_id,
+        channel=res.channel,
+        masked_contact=res.masked_contact,
         account_email_masked=security.mask_email(res.account.email),
         customer_number=cust.customer_number,
         brand=cust.brand.code,
