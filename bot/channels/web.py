@@ -42,6 +42,8 @@ ZONE = ZoneInfo("Europe/Ljubljana")
 # another process (a second gateway replica, the console elsewhere), so an in-process event alone
 # would not reach this socket; one primary-key read every few seconds per open tab does.
 STATE_CHECK_SECONDS = 2.0
+# Maps the agent login stored on a turn to the name the customer sees.
+DisplayName = Callable[[str | None], str | None]
 
 
 def iso_time(ts: float) -> str:
@@ -57,7 +59,7 @@ def agent_display_name(login: str | None) -> str | None:
 
 
 def conversation_state(
-    store: Store, conv: Conversation | None, display: Callable[[str | None], str | None] = agent_display_name
+    store: Store, conv: Conversation | None, display: DisplayName = agent_display_name
 ) -> dict[str, Any]:
     """Handoff state for the widget; queue_position counts unclaimed handoffs, oldest first (1 = next)."""
     if conv is None or not conv.handed_off:
@@ -70,7 +72,7 @@ def conversation_state(
 
 
 def history_messages(
-    turns: list[dict[str, Any]], display: Callable[[str | None], str | None] = agent_display_name
+    turns: list[dict[str, Any]], display: DisplayName = agent_display_name
 ) -> list[dict[str, Any]]:
     """Stored turns as the widget shows them; a button press is stored as its title, which is how
     `chosen` is found again after a reload."""
@@ -103,9 +105,9 @@ class WebHub:
         self.sockets: dict[str, set[WebSocket]] = {}
         self._locks: dict[WebSocket, asyncio.Lock] = {}
         self.store: Store | None = None
-        self.display: Callable[[str | None], str | None] = agent_display_name
+        self.display: DisplayName = agent_display_name
 
-    def attach(self, store: Store, display: Callable[[str | None], str | None] = agent_display_name) -> None:
+    def attach(self, store: Store, display: DisplayName = agent_display_name) -> None:
         """The store that frames read the stored turn and the handoff state from (set by build_router)."""
         self.store = store
         self.display = display
@@ -135,6 +137,7 @@ class WebHub:
     def _message(self, conversation_id: str, msg: OutMessage) -> dict[str, Any]:
         """The pushed message with the stored turn's time and author (the turn is stored before delivery)."""
         data = msg.as_dict()
+        data["id"] = None
         data["created_at"] = iso_time(time.time())
         data["author"] = None
         if self.store is not None:
