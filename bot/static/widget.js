@@ -1,13 +1,49 @@
-/* Moj GEN-I chat widget: vanilla JS, no build step.
- * The session id comes from the gateway (random) and is kept in localStorage; it is the only key
- * to this conversation's history. Typed text and button payloads travel separately. */
+/* Chat widget for the Moj GEN-I and Moj Butan plin portals: vanilla JS, no build step.
+ *
+ * Embed with ONE tag (data-gateway defaults to the origin this script is served from):
+ *   <script src="https://chat.example.si/static/widget.js" data-brand="geni|butan"
+ *           data-gateway="https://chat.example.si" defer></script>
+ *
+ * Everything lives in the shadow root of one <mojportal-chat> element, so the host page's CSS cannot
+ * reach the widget (widget.css resets what the host element could inherit). Shadow DOM rather than an
+ * iframe: one document keeps focus order, screen-reader reading order, the page title and the tab's
+ * visibility directly reachable (unread notice), with no second page load and no postMessage protocol.
+ *
+ * The session id comes from the gateway (random) and is kept in localStorage; it is the only key to
+ * this conversation's history. Typed text and button payloads travel separately. */
 (function () {
   "use strict";
-  var KEY = "mojgeni.chat.session";
-  var OPEN_KEY = "mojgeni.chat.open";
+  if (window.__mojportalChat) return; // the tag included twice must not make two widgets
+  window.__mojportalChat = true;
+
+  var BRANDS = {
+    geni: { title: "Moj GEN-I", portal: "portala Moj GEN-I" },
+    butan: { title: "Moj Butan plin", portal: "portala Moj Butan plin" }
+  };
+  var script = document.currentScript ||
+    document.querySelector("script[src*='widget.js'][data-brand], script[src*='widget.js']");
+  var brandKey = String((script && script.getAttribute("data-brand")) || "geni").toLowerCase();
+  if (!BRANDS.hasOwnProperty(brandKey)) brandKey = "geni";
+  var brand = BRANDS[brandKey];
+  var gateway = gatewayBase();
+  var KEY = "mojportal.chat." + brandKey + ".session";
+  var OPEN_KEY = "mojportal.chat." + brandKey + ".open";
   var sessionId = null;
   var ws = null;
   var wsDelay = 1000;
+  var unread = 0;
+  var baseTitle = document.title;
+  var titlePrefix = "";
+  var convState = { state: "bot", agent: null, queue_position: null };
+
+  function gatewayBase() {
+    var raw = (script && script.getAttribute("data-gateway")) || "";
+    try {
+      var u = new URL(raw || (script && script.src) || location.href, location.href);
+      if (u.protocol === "http:" || u.protocol === "https:") return u.origin + (raw ? u.pathname.replace(/\/+$/, "") : "");
+    } catch (e) { /* fall through */ }
+    return location.origin;
+  }
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -16,31 +52,66 @@
     return e;
   }
 
-  // --- DOM -------------------------------------------------------------------
-  var launcher = el("button", { type: "button", "class": "chat-launcher", "aria-controls": "chat-panel",
-    "aria-expanded": "false" }, "Klepet z virtualnim pomočnikom");
-  var panel = el("section", { id: "chat-panel", "class": "chat-panel", role: "dialog",
-    "aria-label": "Klepet z virtualnim pomočnikom", hidden: "" });
-  var head = el("div", { "class": "chat-head" });
-  head.appendChild(el("h2", {}, "Virtualni pomočnik Moj GEN-I"));
-  var closeBtn = el("button", { type: "button", "aria-label": "Zapri klepet" }, "×");
-  head.appendChild(closeBtn);
-  var log = el("div", { "class": "chat-log", role: "log", "aria-live": "polite", "aria-label": "Pogovor",
-    tabindex: "0" });
-  var typing = el("div", { "class": "chat-typing", "aria-label": "Pomočnik piše", hidden: "" });
-  typing.appendChild(el("span")); typing.appendChild(el("span")); typing.appendChild(el("span"));
-  typing.appendChild(el("span", { "class": "chat-sr" }, "Pomočnik piše …"));
-  var form = el("form", { "class": "chat-form" });
-  var label = el("label", { "for": "chat-input", "class": "chat-sr" }, "Vaše sporočilo");
-  var input = el("textarea", { id: "chat-input", rows: "1", maxlength: "2000",
-    placeholder: "Napišite vprašanje …", "aria-label": "Vaše sporočilo" });
-  var send = el("button", { type: "submit", "aria-label": "Pošlji sporočilo" }, "Pošlji");
-  form.appendChild(label); form.appendChild(input); form.appendChild(send);
-  log.appendChild(typing);
-  panel.appendChild(head); panel.appendChild(log); panel.appendChild(form);
-  document.body.appendChild(launcher); document.body.appendChild(panel);
+  // --- DOM (inside a shadow root) ------------------------------------------------
+  var host = el("mojportal-chat", { "data-brand": brandKey });
+  var shadow = host.attachShadow({ mode: "open" });
+  var sheet = el("link", { rel: "stylesheet", href: gateway + "/static/widget.css" });
+  var root = el("div", { "class": "w brand-" + brandKey, hidden: "" }); // shown once the CSS is in
+  sheet.addEventListener("load", function () { root.hidden = false; });
+  sheet.addEventListener("error", function () { root.hidden = false; });
+  shadow.appendChild(sheet);
+  shadow.appendChild(root);
 
-  // --- rendering -------------------------------------------------------------
+  var launcher = el("button", { type: "button", "class": "launcher", "aria-controls": "chat-panel",
+    "aria-expanded": "false" });
+  launcher.appendChild(el("span", {}, "Klepet z virtualnim pomočnikom"));
+  var badge = el("span", { "class": "badge", "aria-hidden": "true", hidden: "" });
+  var badgeSr = el("span", { "class": "sr" });
+  launcher.appendChild(badge); launcher.appendChild(badgeSr);
+
+  var panel = el("section", { id: "chat-panel", "class": "panel", role: "dialog", "aria-labelledby": "chat-title",
+    hidden: "" });
+  var head = el("div", { "class": "head" });
+  var title = el("h2", { id: "chat-title" }, brand.title);
+  title.appendChild(el("span", { "class": "sub" }, "Virtualni pomočnik"));
+  var closeBtn = el("button", { type: "button", "class": "close", "aria-label": "Zapri klepet" }, "×");
+  head.appendChild(title); head.appendChild(closeBtn);
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Pogovor", tabindex: "0" });
+  var typing = el("div", { "class": "typing", hidden: "" });
+  typing.appendChild(el("i", { "aria-hidden": "true" })); typing.appendChild(el("i", { "aria-hidden": "true" }));
+  typing.appendChild(el("i", { "aria-hidden": "true" }));
+  typing.appendChild(el("span", { "class": "sr" }, "Pomočnik piše …"));
+  log.appendChild(typing);
+  var status = el("div", { "class": "status", role: "status" });
+  var form = el("form", { "class": "form" });
+  var label = el("label", { "for": "chat-input", "class": "sr" }, "Vaše sporočilo");
+  var input = el("textarea", { id: "chat-input", rows: "1", maxlength: "2000", placeholder: "Napišite vprašanje …" });
+  var send = el("button", { type: "submit", "class": "send", "aria-label": "Pošlji sporočilo" }, "Pošlji");
+  form.appendChild(label); form.appendChild(input); form.appendChild(send);
+  panel.appendChild(head); panel.appendChild(log); panel.appendChild(status); panel.appendChild(form);
+  root.appendChild(launcher); root.appendChild(panel);
+  (document.body || document.documentElement).appendChild(host);
+
+  // --- words ---------------------------------------------------------------------
+  /* Slovene numbers: 1 novo sporočilo, 2 novi sporočili, 3 in 4 nova sporočila, 5 novih sporočil. */
+  function newMessages(n) {
+    var m = n % 100;
+    if (m === 1) return n + " novo sporočilo";
+    if (m === 2) return n + " novi sporočili";
+    if (m === 3 || m === 4) return n + " nova sporočila";
+    return n + " novih sporočil";
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  /* "14.05" today, "13. 5. 14.05" on an earlier day (the reader's own clock). */
+  function formatTime(d) {
+    var now = new Date();
+    var t = pad(d.getHours()) + "." + pad(d.getMinutes());
+    if (d.toDateString() === now.toDateString()) return t;
+    return d.getDate() + ". " + (d.getMonth() + 1) + ". " + t;
+  }
+  var SPEAKER = { user: "Vi:", bot: "Pomočnik:", system: "Obvestilo:" };
+
+  // --- rendering -------------------------------------------------------------------
   var LINK = /(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)»])|([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})|(\b080 ?1558\b)/g;
 
   function linkify(container, text) {
@@ -58,43 +129,112 @@
     if (last < text.length) container.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function markChosen(btn) {
+    btn.classList.add("chosen");
+    btn.appendChild(el("span", { "class": "sr" }, " (izbrano)"));
+  }
+
   function addMessage(msg, live) {
     var role = ["user", "bot", "agent", "system"].indexOf(msg.role) >= 0 ? msg.role : "bot";
-    var bubble = el("div", { "class": "chat-msg " + role });
-    if (role === "agent") bubble.appendChild(el("span", { "class": "who" }, "Svetovalec"));
+    var bubble = el("div", { "class": "msg " + role });
+    if (role === "agent") {
+      var who = el("span", { "class": "who" }, msg.author || "Svetovalec");
+      who.appendChild(el("span", { "class": "sr" }, ":"));
+      bubble.appendChild(who);
+    } else {
+      bubble.appendChild(el("span", { "class": "sr" }, SPEAKER[role] + " "));
+    }
     var body = el("span", { "class": "text" });
     linkify(body, String(msg.text || ""));
     bubble.appendChild(body);
+    var at = msg.created_at ? new Date(msg.created_at) : new Date();
+    if (isNaN(at.getTime())) at = new Date();
+    bubble.appendChild(el("time", { datetime: at.toISOString() }, formatTime(at)));
     log.insertBefore(bubble, typing);
     if (msg.buttons && msg.buttons.length) {
-      var group = el("div", { "class": "chat-buttons", role: "group", "aria-label": "Možni odgovori" });
+      var group = el("div", { "class": "buttons", role: "group", "aria-label": "Možni odgovori" });
       msg.buttons.forEach(function (b) {
-        var btn = el("button", { type: "button" }, b.title);
+        var btn = el("button", { type: "button" }, String(b.title || ""));
+        if (msg.answered) btn.disabled = true;
+        if (msg.chosen !== null && msg.chosen !== undefined && msg.chosen === b.title) markChosen(btn);
         btn.addEventListener("click", function () {
-          Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) { x.disabled = true; });
+          if (busy) return;
+          markChosen(btn);
           sendMessage({ payload: b.payload, title: b.title }, b.title);
         });
         group.appendChild(btn);
       });
       log.insertBefore(group, typing);
     }
-    if (live !== false) log.scrollTop = log.scrollHeight;
+    if (live !== false) {
+      scrollDown();
+      if (role !== "user") noteArrival();
+    }
   }
 
   function disableOldButtons() {
-    Array.prototype.forEach.call(log.querySelectorAll(".chat-buttons button"), function (x) { x.disabled = true; });
+    Array.prototype.forEach.call(log.querySelectorAll(".buttons button"), function (x) { x.disabled = true; });
   }
 
-  // --- network ---------------------------------------------------------------
+  // --- unread badge and page-title notice ------------------------------------------
+  function seen() { return !panel.hidden && !document.hidden; }
+  function noteArrival() {
+    if (seen()) return;
+    unread += 1;
+    renderUnread();
+  }
+  function renderUnread() {
+    badge.hidden = unread === 0;
+    badge.textContent = unread ? String(unread) : "";
+    badgeSr.textContent = unread ? "(" + newMessages(unread) + ")" : "";
+    // The host page may change its own title meanwhile: keep whatever it set as the base.
+    if (!titlePrefix || document.title.indexOf(titlePrefix) !== 0) baseTitle = document.title;
+    titlePrefix = unread ? "(" + unread + ") " + (unread === 1 ? "Novo sporočilo" : "Nova sporočila") + " – " : "";
+    document.title = titlePrefix + baseTitle;
+  }
+  function clearUnread() {
+    if (!unread) return;
+    unread = 0;
+    renderUnread();
+  }
+  document.addEventListener("visibilitychange", function () { if (seen()) clearUnread(); });
+
+  // --- handoff state: queue place, agent joined --------------------------------------
+  function applyState(s, live) {
+    if (!s || typeof s !== "object") return;
+    var before = convState.state;
+    convState = s;
+    var text = "";
+    if (s.state === "queued") {
+      text = s.queue_position
+        ? "Čakate na prvega prostega svetovalca. Vaše mesto v čakalni vrsti: " + s.queue_position + "."
+        : "Čakate na prvega prostega svetovalca.";
+    } else if (s.state === "assigned") {
+      text = "Z vami se pogovarja " + (s.agent || "svetovalec") + ".";
+    }
+    if (status.textContent !== text) status.textContent = text;
+    input.placeholder = s.state === "bot" ? "Napišite vprašanje …" : "Napišite sporočilo svetovalcu …";
+    if (live && s.state === "assigned" && before !== "assigned") {
+      // Worded without a gendered verb: the gateway knows the agent's name, not whether to say
+      // "se je pridružil" or "pridružila".
+      addMessage({ role: "system", text: s.agent
+        ? "Z vami se zdaj pogovarja " + s.agent + " iz službe za pomoč strankam."
+        : "Z vami se zdaj pogovarja svetovalec." });
+    }
+  }
+
+  // --- network ---------------------------------------------------------------------
   function api(path, opts) {
     opts = opts || {};
     opts.headers = opts.headers || {};
     if (sessionId) opts.headers["X-Session-Id"] = sessionId;
-    return fetch(path, opts);
+    return fetch(gateway + path, opts);
   }
 
   function newSession() {
-    return fetch("/api/web/session", { method: "POST" }).then(function (r) {
+    return fetch(gateway + "/api/web/session", { method: "POST" }).then(function (r) {
       if (!r.ok) throw new Error("session");
       return r.json();
     }).then(function (d) {
@@ -104,29 +244,32 @@
   }
 
   function loadHistory() {
+    log.setAttribute("aria-busy", "true"); // the restored history is not read out as new
     return api("/api/web/history").then(function (r) {
       if (r.status === 404) return newSession().then(function () { return { messages: [] }; });
       return r.json();
     }).then(function (d) {
       (d.messages || []).forEach(function (m) { addMessage(m, false); });
       if (!d.messages || !d.messages.length) {
-        addMessage({ role: "bot", text: "Pozdravljeni! Sem virtualni pomočnik portalov Moj GEN-I in Moj Butan plin. Kako vam lahko pomagam?" });
+        addMessage({ role: "bot", text: "Pozdravljeni! Sem virtualni pomočnik " + brand.portal +
+          ". Kako vam lahko pomagam?" }, false);
       }
-      var groups = log.querySelectorAll(".chat-buttons");
+      var groups = log.querySelectorAll(".buttons");
       Array.prototype.forEach.call(groups, function (g, i) {
         if (i < groups.length - 1) Array.prototype.forEach.call(g.querySelectorAll("button"), function (x) { x.disabled = true; });
       });
-      log.scrollTop = log.scrollHeight;
-    });
+      applyState(d.conversation, false);
+      scrollDown();
+    }).then(function () { log.removeAttribute("aria-busy"); }, function (e) { log.removeAttribute("aria-busy"); throw e; });
   }
 
   function connect() {
     if (!sessionId || !window.WebSocket) return;
-    var proto = location.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(proto + "//" + location.host + "/api/web/ws");
+    ws = new WebSocket(gateway.replace(/^http/, "ws") + "/api/web/ws");
     ws.onopen = function () { wsDelay = 1000; ws.send(JSON.stringify({ session_id: sessionId })); };
     ws.onmessage = function (ev) {
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
+      if (d.conversation) applyState(d.conversation, true);
       if (d.type === "message" && d.message) { typing.hidden = true; addMessage(d.message); }
     };
     ws.onclose = function () {
@@ -144,7 +287,7 @@
     disableOldButtons();
     addMessage({ role: "user", text: shown });
     typing.hidden = false;
-    log.scrollTop = log.scrollHeight;
+    scrollDown();
     api("/api/web/message", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).then(function (r) {
@@ -155,7 +298,7 @@
         return;
       }
       (res.d.messages || []).forEach(function (m) { addMessage(m); });
-      if (res.d.handoff) input.placeholder = "Napišite sporočilo svetovalcu …";
+      if (res.d.conversation) applyState(res.d.conversation, true);
     }).catch(function () {
       addMessage({ role: "system", text: "Povezava ni uspela. Preverite internetno povezavo in poskusite znova." });
     }).then(function () {
@@ -163,11 +306,13 @@
     });
   }
 
-  // --- events ----------------------------------------------------------------
+  // --- events ----------------------------------------------------------------------
   function open() {
     panel.hidden = false; launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
     try { sessionStorage.setItem(OPEN_KEY, "1"); } catch (e) { /* ignore */ }
+    if (seen()) clearUnread();
+    scrollDown();
     input.focus();
   }
   function close() {
@@ -187,12 +332,18 @@
     sendMessage({ text: text }, text.trim());
   });
   input.addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); }
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
   });
 
-  try { sessionId = localStorage.getItem(KEY); } catch (e) { sessionId = null; }
+  try {
+    sessionId = localStorage.getItem(KEY);
+    if (!sessionId && brandKey === "geni") sessionId = localStorage.getItem("mojgeni.chat.session"); // before brands
+  } catch (e) { sessionId = null; }
   (sessionId ? loadHistory() : newSession().then(loadHistory)).then(connect).catch(function () {
-    addMessage({ role: "system", text: "Klepet trenutno ni na voljo. Poskusite, prosim, kasneje." });
+    addMessage({ role: "system", text: "Klepet trenutno ni na voljo. Poskusite, prosim, kasneje." }, false);
   });
   var wasOpen = false;
   try { wasOpen = sessionStorage.getItem(OPEN_KEY) === "1"; } catch (e) { /* ignore */ }

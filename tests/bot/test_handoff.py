@@ -45,7 +45,9 @@ def test_full_handoff_round_trip(client: TestClient, fake_rasa: FakeRasa, backen
                         follow_redirects=False)
         assert r.status_code == 303
         pushed = ws.receive_json()
-        assert pushed["message"] == {"role": "agent", "text": "Pozdravljeni, tu Ana.", "buttons": []}
+        assert {k: pushed["message"][k] for k in ("role", "text", "buttons")} == {
+            "role": "agent", "text": "Pozdravljeni, tu Ana.", "buttons": []}
+        assert pushed["message"]["author"] == "Ana"
         assert tickets(backend_url, conv)[0]["status"] == "assigned"
 
         r = client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf}, follow_redirects=False)

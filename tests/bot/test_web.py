@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.channels import web
 from bot.channels.web import web_conversation_id
 from bot.config import Settings
 from bot.main import create_app
 from bot.neutralise import SAFE_SLASH
-from tests.bot.conftest import new_session, say, unique
+from tests.bot.conftest import login, new_session, say, unique
 from tests.bot.fakes import FakeRasa
 
 
@@ -150,3 +154,91 @@ def test_invoice_pdf_link_opens_in_the_browser(client: TestClient, backend_url: 
     for bad in (link[:-3] + "xyz", "a.b", "<script>"):
         gone = client.get(f"/racun/{bad}")
         assert gone.status_code == 404 and "ni veljavna" in gone.text and "<script>" not in gone.text
+
+
+# --- what the widget needs beyond the text (times, agent names, used buttons, queue place) ---------
+def test_history_carries_times_and_used_buttons(client: TestClient) -> None:
+    sid = new_session(client)
+    say(client, sid, text="pozabu sm geslo")
+    reply = say(client, sid, payload="/affirm", title="Da")
+    assert datetime.fromisoformat(reply["messages"][0]["created_at"]).utcoffset() is not None
+    assert reply["conversation"] == {"state": "bot", "agent": None, "queue_position": None}
+
+    body = client.get("/api/web/history", headers={"X-Session-Id": sid}).json()
+    msgs = body["messages"]
+    assert [m["role"] for m in msgs] == ["user", "bot", "bot", "user", "bot"]
+    for m in msgs:
+        at = datetime.fromisoformat(m["created_at"])
+        assert at.utcoffset() in (timedelta(hours=1), timedelta(hours=2))  # Ljubljana, winter or summer
+        assert abs(at.timestamp() - time.time()) < 60
+        assert m["author"] is None
+    question = msgs[2]
+    assert question["buttons"] == [{"title": "Da", "payload": "/affirm"}, {"title": "Ne", "payload": "/deny"}]
+    assert question["answered"] is True and question["chosen"] == "Da"
+    assert msgs[1]["answered"] is True and msgs[1]["chosen"] is None  # no buttons, but answered after
+    assert msgs[-1]["answered"] is False and msgs[-1]["chosen"] is None
+    assert body["handoff"] is False and body["conversation"]["state"] == "bot"
+
+
+def test_buttons_answered_by_typing_are_used_but_not_chosen(client: TestClient) -> None:
+    sid = new_session(client)
+    say(client, sid, text="pozabu sm geslo")
+    msgs = client.get("/api/web/history", headers={"X-Session-Id": sid}).json()["messages"]
+    assert msgs[-1]["buttons"] and msgs[-1]["answered"] is False  # still open: the widget keeps it enabled
+    say(client, sid, text="kaj pa račun")
+    msgs = client.get("/api/web/history", headers={"X-Session-Id": sid}).json()["messages"]
+    assert msgs[2]["buttons"] and msgs[2]["answered"] is True and msgs[2]["chosen"] is None
+
+
+def test_queue_position_agent_name_and_live_state_frames(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web, "STATE_CHECK_SECONDS", 0.05)
+    first, second = new_session(client), new_session(client)
+    body = say(client, first, text="želim govoriti s svetovalcem")
+    assert body["handoff"] is True
+    assert body["conversation"]["state"] == "queued"
+    position_first = body["conversation"]["queue_position"]
+    body = say(client, second, text="želim govoriti s svetovalcem")
+    assert body["conversation"] == {"state": "queued", "agent": None, "queue_position": position_first + 1}
+
+    csrf = login(client)
+    conv_first, conv_second = web_conversation_id(first), web_conversation_id(second)
+    with client.websocket_connect("/api/web/ws") as ws:
+        ws.send_json({"session_id": second})
+        ready = ws.receive_json()
+        assert ready["type"] == "ready" and ready["conversation"]["queue_position"] == position_first + 1
+        # The agent takes the first conversation: the second moves up without asking.
+        r = client.post(f"/agent/c/{conv_first}/claim", data={"csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303
+        frame = ws.receive_json()
+        assert frame == {"type": "state",
+                         "conversation": {"state": "queued", "agent": None, "queue_position": position_first}}
+        r = client.post(f"/agent/c/{conv_second}/reply", data={"csrf": csrf, "text": "Dober dan, tu Ana."},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        pushed = ws.receive_json()
+        assert pushed["type"] == "message"
+        assert pushed["conversation"] == {"state": "assigned", "agent": "Ana", "queue_position": None}
+        assert pushed["message"]["author"] == "Ana" and pushed["message"]["text"] == "Dober dan, tu Ana."
+        assert datetime.fromisoformat(pushed["message"]["created_at"]).utcoffset() is not None
+
+    hist = client.get("/api/web/history", headers={"X-Session-Id": second}).json()
+    assert hist["conversation"] == {"state": "assigned", "agent": "Ana", "queue_position": None}
+    agent_turn = hist["messages"][-1]
+    assert agent_turn["role"] == "agent" and agent_turn["author"] == "Ana"
+    assert agent_turn["created_at"] == pushed["message"]["created_at"]
+    first_hist = client.get("/api/web/history", headers={"X-Session-Id": first}).json()
+    assert first_hist["conversation"] == {"state": "assigned", "agent": "Ana", "queue_position": None}
+
+
+def test_history_messages_unit() -> None:
+    turns = [
+        {"id": 1, "role": "bot", "text": "Izberite", "buttons": [{"title": "Da", "payload": "/affirm"}],
+         "created_at": 1_700_000_000.0, "author": None},
+        {"id": 2, "role": "user", "text": "/affirm", "buttons": [], "created_at": 1_700_000_001.0, "author": None},
+        {"id": 3, "role": "agent", "text": "Pozdravljeni", "buttons": [], "created_at": 1_700_000_002.0,
+         "author": "maja"},
+    ]
+    out = web.history_messages(turns)
+    assert out[0]["chosen"] == "Da"  # a press stored by its payload (no title sent) is found too
+    assert out[0]["created_at"] == "2023-11-14T23:13:20+01:00"
+    assert out[2]["author"] == "Maja" and out[1]["author"] is None
