@@ -65,7 +65,7 @@ class Subscription(Base):
 class Notification(Base):
     """One notice for one subscription and period (reminders: "window:2026-12"; invoice notices:
     "invoice:<number>"). The body is rendered when the notice is claimed, so a held notice goes
-    out unchanged at 08:00."""
+    out unchanged at 08:00; the outbox row written for it points back here (notification_id)."""
 
     __tablename__ = "notification"
     __table_args__ = (
@@ -90,7 +90,6 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column()
     send_after: Mapped[datetime] = mapped_column()
     queued_at: Mapped[datetime | None] = mapped_column()
-    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
 
 
 class ReminderGrant(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base, DeliveryChannel, str_enum
@@ -15,7 +15,7 @@ class OutboxMessage(Base):
 
     Telegram rows carry the chat id as recipient; SMS rows the number (notices: E.164) and
     sms_parts, the number of SMS parts the body is billed as (NULL for e-mail and Telegram, and for
-    SMS rows written before migration 0004)."""
+    SMS rows written before migration 0004). Notices point to their notification row."""
 
     __tablename__ = "outbox_message"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +26,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column()
     sms_parts: Mapped[int | None] = mapped_column(Integer)
+    # the notice this row delivers (NULL for verification codes)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"), index=True)
 
 
 class FaqFeedback(Base):

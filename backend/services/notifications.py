@@ -141,12 +141,17 @@ def _chunks(rows: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
         yield rows[i : i + size]
 
 
+NOTIFICATION = Notification.__table__
+OUTBOX = OutboxMessage.__table__
+
+
 def _write_outbox(db: Session, notices: Sequence[Row[Any]], now: datetime) -> int:
-    """One outbox row per claimed notification, linked back to it."""
+    """One outbox row per claimed notification, pointing back to it (a plain executemany, which
+    SQLite and PostgreSQL batch into multi-row INSERTs)."""
     if not notices:
         return 0
-    ids = db.execute(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
+    db.connection().execute(
+        insert(OUTBOX),
         [
             {
                 "channel": n.channel,
@@ -156,37 +161,33 @@ def _write_outbox(db: Session, notices: Sequence[Row[Any]], now: datetime) -> in
                 "status": "pending",
                 "created_at": now,
                 "sms_parts": n.sms_parts,
+                "notification_id": n.id,
             }
             for n in notices
         ],
-    ).scalars().all()
-    db.execute(
-        update(Notification),
-        [{"id": n.id, "outbox_message_id": oid} for n, oid in zip(notices, ids, strict=True)],
     )
-    return len(ids)
+    return len(notices)
 
 
 def _claim(db: Session, rows: list[dict[str, Any]], now: datetime) -> tuple[int, int]:
     """Insert-or-skip the notifications; the inserted ones that are due now go to the outbox.
     Returns (claimed, queued); one transaction per batch."""
     claimed = queued = 0
-    ins = _insert(db)
-    for batch in _chunks(rows):
-        stmt = (
-            ins(Notification)
-            .on_conflict_do_nothing(index_elements=["subscription_id", "period_key"])
-            .returning(
-                Notification.id,
-                Notification.channel,
-                Notification.recipient,
-                Notification.subject,
-                Notification.body,
-                Notification.sms_parts,
-                Notification.status,
-            )
+    stmt = (
+        _insert(db)(NOTIFICATION)
+        .on_conflict_do_nothing(index_elements=["subscription_id", "period_key"])
+        .returning(
+            NOTIFICATION.c.id,
+            NOTIFICATION.c.channel,
+            NOTIFICATION.c.recipient,
+            NOTIFICATION.c.subject,
+            NOTIFICATION.c.body,
+            NOTIFICATION.c.sms_parts,
+            NOTIFICATION.c.status,
         )
-        won = db.execute(stmt, list(batch)).all()
+    )
+    for batch in _chunks(rows):
+        won = db.connection().execute(stmt, list(batch)).all()
         queued += _write_outbox(db, [n for n in won if n.status == QUEUED], now)
         db.commit()
         claimed += len(won)

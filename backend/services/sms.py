@@ -15,6 +15,7 @@ only the arithmetic above.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
@@ -33,16 +34,25 @@ class SmsSize:
     parts: int
 
 
+@lru_cache(maxsize=4096)
+def _gsm7_cost(ch: str) -> int | None:
+    """Septets of one character (1, or 2 for the extension table), None when it is not GSM-7."""
+    if ch == ESCAPE:  # the escape code itself is not a character one can send
+        return None
+    try:
+        return len(ch.encode("gsm03.38"))
+    except UnicodeEncodeError:
+        return None
+
+
 def _gsm7_costs(text: str) -> list[int] | None:
     """Septets per character, or None when some character is not in the GSM-7 alphabet."""
     costs = []
     for ch in text:
-        if ch == ESCAPE:  # the escape code itself is not a character one can send
+        cost = _gsm7_cost(ch)
+        if cost is None:
             return None
-        try:
-            costs.append(len(ch.encode("gsm03.38")))
-        except UnicodeEncodeError:
-            return None
+        costs.append(cost)
     return costs
 
 
@@ -63,8 +73,11 @@ def sms_size(text: str) -> SmsSize:
     gsm = _gsm7_costs(text)
     if gsm is not None:
         return SmsSize("gsm7", sum(gsm), _parts(gsm, GSM7_SINGLE, GSM7_PART))
+    units = len(text.encode("utf-16-le")) // 2
+    if units == len(text):  # no surrogate pairs: every character is one unit
+        return SmsSize("ucs2", units, 1 if units <= UCS2_SINGLE else -(-units // UCS2_PART))
     ucs2 = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-    return SmsSize("ucs2", sum(ucs2), _parts(ucs2, UCS2_SINGLE, UCS2_PART))
+    return SmsSize("ucs2", units, _parts(ucs2, UCS2_SINGLE, UCS2_PART))
 
 
 def sms_parts(text: str) -> int:

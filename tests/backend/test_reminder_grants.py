@@ -164,6 +164,20 @@ def test_no_grant_once_the_window_closed_or_the_reminder_is_old(
     assert grant(client).json()["detail"]["code"] == "no_recent_reminder"
 
 
+def test_no_grant_for_a_past_period_even_in_a_new_window(
+    client: TestClient, db: Session, settings: Settings, clock: Clock
+) -> None:
+    """The reminder is about one window: once it closed, a reply no longer counts, even while the
+    next window is open and the reply period (here set to 40 days) has not run out."""
+    settings.reminder_reply_days = 40
+    subscribe(client, login(client, "ana.novak@example.com", conv="chat-ana"), ANA_E)  # window 1–31
+    run_pass(db, settings, datetime(2026, 12, 1, 9, tzinfo=LJ))
+    clock.fixed_now = datetime(2026, 12, 31, 12, tzinfo=LJ)
+    assert grant(client).status_code == 201
+    clock.fixed_now = datetime(2027, 1, 1, 7, tzinfo=LJ)  # before the new month's reminder
+    assert grant(client).json()["detail"]["code"] == "no_recent_reminder"
+
+
 @pytest.mark.usefixtures("reminded")
 def test_no_grant_after_stop(client: TestClient) -> None:
     assert client.post("/api/v1/notices/opt-out", headers=H, json={"sender": ANA_PHONE}).json()["ended"] == 1

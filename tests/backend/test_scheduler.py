@@ -76,6 +76,8 @@ def test_window_start_sends_once(client: TestClient, ana: dict, db: Session, set
         "npr. 12345. Za odjavo pošljite STOP."
     )
     assert msg.sms_parts == sms_parts(msg.body) == 2  # č/š/ž: UCS-2, 67 per part
+    notice = db.scalars(select(Notification)).one()
+    assert msg.notification_id == notice.id and notice.status == "queued" and notice.period_key == "window:2026-11"
     # later the same day, the next days of the window: nothing more
     for at in (local(2026, 11, 26, 9, 15), local(2026, 11, 26, 19, 59), local(2026, 11, 27, 10), local(2026, 11, 29, 10)):
         assert run_pass(db, settings, at).reminders == 0
@@ -144,6 +146,20 @@ def test_opt_out_at_night_cancels_the_held_reminder(
     morning = run_pass(db, settings, local(2026, 11, 26, 8))
     assert (morning.released, morning.queued) == (0, 0)
     assert db.scalars(select(Notification)).one().status == "cancelled"
+    assert outbox(db) == []
+
+
+def test_release_checks_the_subscription_again(client: TestClient, ana: dict, db: Session, settings: Settings) -> None:
+    """However a subscription ends (here straight in the database, not through the service that also
+    cancels what it held), a held notice of it is not sent at 08:00."""
+    from backend.models import Subscription
+
+    subscribe(client, ana, ANA_G)
+    assert run_pass(db, settings, local(2026, 11, 26, 6)).held == 1
+    db.execute(update(Subscription).values(status="ended"))
+    db.commit()
+    morning = run_pass(db, settings, local(2026, 11, 26, 8))
+    assert (morning.released, morning.cancelled) == (0, 1)
     assert outbox(db) == []
 
 

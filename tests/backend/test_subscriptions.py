@@ -40,7 +40,7 @@ def test_create_is_idempotent_and_says_what_where_when(client: TestClient, ana: 
     sub = first["subscription"]
     assert sub["metering_point"] == ANA_G and sub["kind"] == "reading_reminder" and sub["channel"] == "sms"
     assert sub["masked_contact"] == "041 *** 456" and sub["status"] == "active"
-    assert sub["consent_source"] == "chat" and sub["consent_at"].startswith("2026-11-22T09:00:00")
+    assert sub["consent_source"] == "chat" and sub["consent_at"] == "2026-11-22T09:00:00Z"
     # when: the window opens on the 26th (this month, still ahead), never at night
     assert (sub["window_start_day"], sub["window_end_day"]) == (26, 29)
     assert sub["next_reminder_on"] == "2026-11-26"
@@ -166,11 +166,13 @@ def test_opt_out_ends_every_sms_subscription_of_the_number(client: TestClient, a
     subscribe(client, ana, ANA_G)
     subscribe(client, ana, ANA_E, kind="invoice_notice")
     subscribe(client, ana, ANA_E, kind="invoice_notice", channel="email")
+    bojan = subscribe(client, login(client, "bojan.kos@example.com", conv="bo"), "SI-E-100003")  # another number
     assert client.post(OPT_OUT, json={"sender": "+38641123456"}).status_code == 401  # the gateway's key
     r = client.post(OPT_OUT, headers=H, json={"channel": "sms", "sender": "+38641123456"})
     assert r.status_code == 200
     assert r.json() == {"result": "ended", "ended": 2, "channel": "sms", "masked_sender": "041 *** 456"}
-    assert count(db, status="active") == 1  # the e-mail notice stays
+    assert count(db, status="active") == 2  # Ana's e-mail notice and Bojan's SMS reminder stay
+    assert db.get(Subscription, bojan["id"]).status == "active"  # type: ignore[union-attr]
     assert {s.end_reason for s in db.scalars(select(Subscription).where(Subscription.status == "ended"))} == {"opt_out"}
     # the same number written nationally: nothing left to end
     r = client.post(OPT_OUT, headers=H, json={"sender": "041 123 456"})

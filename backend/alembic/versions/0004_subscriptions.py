@@ -10,8 +10,9 @@ Create Date: 2026-12-03 10:00:00
 - notification: UNIQUE (subscription_id, period_key), the insert-or-skip key that keeps a notice
   from going out twice (restarts, two scheduler replicas);
 - reminder_grant: a reply to a reminder may store one reading for one point (token hashed);
-- outbox_message: channel also allows 'telegram' (CHECK constraint widened, same name), and
-  sms_parts, the number of SMS parts a body is billed as (NULL for older rows).
+- outbox_message: channel also allows 'telegram' (CHECK constraint widened, same name),
+  sms_parts, the number of SMS parts a body is billed as (NULL for older rows), and
+  notification_id, the notice a row delivers (NULL for verification codes).
 """
 
 from collections.abc import Sequence
@@ -92,17 +93,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("send_after", sa.DateTime(timezone=True), nullable=False),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("outbox_message_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["invoice_id"], ["invoice.id"], name=op.f("fk_notification_invoice_id_invoice")),
         sa.ForeignKeyConstraint(
             ["metering_point_id"],
             ["metering_point.id"],
             name=op.f("fk_notification_metering_point_id_metering_point"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["outbox_message_id"],
-            ["outbox_message.id"],
-            name=op.f("fk_notification_outbox_message_id_outbox_message"),
         ),
         sa.ForeignKeyConstraint(
             ["subscription_id"], ["subscription.id"], name=op.f("fk_notification_subscription_id_subscription")
@@ -150,6 +145,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sms_parts", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("notification_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_outbox_message_notification_id_notification"), "notification", ["notification_id"], ["id"]
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_message_notification_id"), ["notification_id"], unique=False)
         # the CHECK constraint ck_outbox_message_channel is replaced by one that allows telegram
         batch_op.alter_column(
             "channel",
@@ -161,11 +161,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision (Telegram rows leave the outbox: the old schema cannot hold them)."""
-    op.drop_table("reminder_grant")
-    op.drop_table("notification")
-    op.drop_table("subscription")
     op.execute("DELETE FROM outbox_message WHERE channel = 'telegram'")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_message_notification_id"))
+        batch_op.drop_constraint(batch_op.f("fk_outbox_message_notification_id_notification"), type_="foreignkey")
+        batch_op.drop_column("notification_id")
         batch_op.alter_column(
             "channel",
             existing_type=_enum(*CHANNELS, name="channel"),
@@ -173,3 +173,6 @@ def downgrade() -> None:
             existing_nullable=False,
         )
         batch_op.drop_column("sms_parts")
+    op.drop_table("reminder_grant")
+    op.drop_table("notification")
+    op.drop_table("subscription")
