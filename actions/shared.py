@@ -125,6 +125,16 @@ def yes_no(tracker: Tracker) -> Optional[bool]:
     return None
 
 
+def asked_before(tracker: Tracker, action: str, form: str) -> bool:
+    """Whether `action` already asked its question since `form` started (then a short re-ask)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == action:
+            return True
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return False
+    return False
+
+
 # --- events ---------------------------------------------------------------------------------------
 def clear(names: Iterable[str]) -> List[EventType]:
     return [SlotSet(name, None) for name in names]

@@ -81,7 +81,8 @@ def test_bad_values_and_a_question_in_between_then_stored_once(chat: WebChat, au
     chat.say("-3", expect=[r"negativn"])
     chat.say("abc", expect=[r"celo stevilo"])
     chat.say("1000000000000", expect=[r"preveliko"])
-    chat.say("ali moram stanje vpisati z decimalnimi mesti?", expect=[r"brez decimalnih mest", r"vpisite novo stanje"])
+    chat.say("ali moram stanje vpisati z decimalnimi mesti?",
+             expect=[r"brez decimalnih mest", r"vpisite, prosim, stanje stevca"])
     chat.say(str(last + 30), expect=[r"na kateri dan"])
     chat.say("danes")
     chat.click("da", expect=[r"je shranjen"])
