@@ -291,7 +291,7 @@ class ActionAskReadingValue(Action):
         return "action_ask_reading_value"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if asked_before(tracker, self.name(), "reading_form"):  # after a refused value: no repeat of the facts
+        if asked_before(tracker, "reading_value", "reading_form"):  # after a refused value: no repeat of the facts
             dispatcher.utter_message(response="utter_reading_value_reask")
             return []
         facts = await point_facts(tracker, domain)
