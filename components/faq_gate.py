@@ -36,7 +36,7 @@ def request_after_greeting(text: str) -> bool:
     """A greeting and then at least three more words: the words are the message."""
     folded = fold(text)
     match = GREETING.match(folded)
-    return bool(match) and len(re.findall(r"\w+", folded[match.end():])) >= 3
+    return match is not None and len(re.findall(r"\w+", folded[match.end():])) >= 3
 
 
 def without_greet(message: Message) -> None:
