@@ -41,8 +41,10 @@ shell: install-rasa install-app
 validate: install-rasa
 	$(RASA) data validate --fail-on-warnings
 
-lint: install-app
+lint: install
 	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/mypy backend bot devtools
+	$(APP_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions components
 
 test-unit: install-rasa
 	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions -q

@@ -42,7 +42,7 @@ def now() -> datetime:
 
 def within_support_hours(moment: datetime) -> bool:
     """True when agents are at work at `moment` (local time)."""
-    if moment.date() in holidays.Slovenia(years=moment.year):
+    if moment.date() in holidays.country_holidays("SI", years=moment.year):
         return False
     opening = HOURS.get(moment.weekday())
     return opening is not None and opening[0] <= moment.hour < opening[1]

@@ -26,6 +26,7 @@ from actions.forms import FormValidation
 from actions.shared import (
     FLOW_SLOTS,
     Wording,
+    asked_before,
     clear,
     form_slots,
     match_points,
@@ -290,6 +291,9 @@ class ActionAskReadingValue(Action):
         return "action_ask_reading_value"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if asked_before(tracker, "reading_value", "reading_form"):  # after a refused value: no repeat of the facts
+            dispatcher.utter_message(response="utter_reading_value_reask")
+            return []
         facts = await point_facts(tracker, domain)
         dispatcher.utter_message(response="utter_reading_value_prompt", last=facts["last"], window=facts["window"])
         return []

@@ -125,6 +125,24 @@ def yes_no(tracker: Tracker) -> Optional[bool]:
     return None
 
 
+def asked_before(tracker: Tracker, slot: str, form: str) -> bool:
+    """Whether `form` already asked for `slot` before the user's latest message (then a short re-ask).
+
+    The form runs its ask actions itself, so they leave no action event: what remains is the
+    `requested_slot` the form set when it asked.
+    """
+    spoke = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            spoke = True
+        elif spoke and kind == "slot" and event.get("name") == "requested_slot" and event.get("value") == slot:
+            return True
+        elif kind == "active_loop" and event.get("name") == form:
+            return False
+    return False
+
+
 # --- events ---------------------------------------------------------------------------------------
 def clear(names: Iterable[str]) -> List[EventType]:
     return [SlotSet(name, None) for name in names]

@@ -193,7 +193,8 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         return resp
 
     def inbox_data() -> dict[str, list[dict[str, Any]]]:
-        queue, active = [], []
+        queue: list[dict[str, Any]] = []
+        active: list[dict[str, Any]] = []
         for c in gateway.store.conversations_in_handoff():
             item = {
                 "id": c.conversation_id, "channel": c.channel, "reason": c.handoff_reason,
@@ -207,7 +208,8 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         agent = auth.current(request)
         if agent is None:
             return to_login()
-        return page(request, "inbox.html", agent=agent, **inbox_data())
+        data = inbox_data()
+        return page(request, "inbox.html", agent=agent, queue=data["queue"], active=data["active"])
 
     @router.get("/api/inbox")
     async def inbox_json(request: Request) -> Response:

@@ -145,9 +145,9 @@ class Gateway:
             ]
             out.append(OutMessage(body, buttons))
         self.store.count(conversation_id, forwarded=1, fallbacks=int(fallback))
-        for m in out:
-            if m.role == "bot":
-                self.store.add_turn(conversation_id, "bot", m.text, m.buttons)
+        for reply in out:
+            if reply.role == "bot":
+                self.store.add_turn(conversation_id, "bot", reply.text, reply.buttons)
         bot_messages = [m for m in out if m.role == "bot"]
         if bot_messages:
             # Only the latest reply's buttons can be chosen by number (SMS) or index (Telegram).

@@ -112,6 +112,7 @@ class LinearIntentBlend(GraphComponent, IntentClassifier):
     def _matrix(self, rows: List[List[scipy.sparse.csr_matrix]], fit: bool) -> scipy.sparse.csr_matrix:
         """Per-block tf-idf, then the blocks side by side."""
         columns = []
+        assert self._model is not None, "the blend is trained or loaded before it transforms"
         for b in range(len(rows[0])):
             block = scipy.sparse.vstack([r[b] for r in rows]).tocsr()
             tfidf = self._model["tfidf"][b]

@@ -24,15 +24,16 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, exists, insert, literal, select, update
+from sqlalchemy import Row, Table, and_, exists, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
+from backend.db import rowcount
 from backend.models import (
     AccountAccess,
     Brand,
@@ -141,8 +142,8 @@ def _chunks(rows: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
         yield rows[i : i + size]
 
 
-NOTIFICATION = Notification.__table__
-OUTBOX = OutboxMessage.__table__
+NOTIFICATION = cast(Table, Notification.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
 def _write_outbox(db: Session, notices: Sequence[Row[Any]], now: datetime) -> int:
@@ -323,12 +324,14 @@ def _release_held(db: Session, now: datetime, today: date) -> tuple[int, int]:
     N = Notification
     due = and_(N.status == HELD, N.send_after <= now)
     active = exists().where(Subscription.id == N.subscription_id, Subscription.status == ACTIVE)
-    cancelled = db.execute(
-        update(N)
-        .where(due, (~active) | (N.period_end.is_not(None) & (N.period_end < today)))
-        .values(status=CANCELLED)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    cancelled = rowcount(
+        db.execute(
+            update(N)
+            .where(due, (~active) | (N.period_end.is_not(None) & (N.period_end < today)))
+            .values(status=CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+    )
     released = db.execute(
         update(N)
         .where(due)
@@ -379,12 +382,14 @@ def cancel_held(db: Session, subscription_ids: Sequence[int]) -> int:
     """A subscription that ends takes its held notices with it (the caller commits)."""
     if not subscription_ids:
         return 0
-    return db.execute(
-        update(Notification)
-        .where(Notification.subscription_id.in_(subscription_ids), Notification.status == HELD)
-        .values(status=CANCELLED)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return rowcount(
+        db.execute(
+            update(Notification)
+            .where(Notification.subscription_id.in_(subscription_ids), Notification.status == HELD)
+            .values(status=CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def next_reminder_on(

@@ -148,7 +148,7 @@ def submit(
             422,
             "outside_window",
             f"Odčitke za to merilno mesto sprejemamo od {mp.reading_window_start_day}. do "
-            f"{mp.reading_window_end_day}. dne v mesecu. Izven tega obdobja ga lahko "
+            f"{mp.reading_window_end_day}. dne v mesecu. Zunaj tega obdobja ga lahko "
             "shranite kot lastno evidenco.",
             window_start_day=mp.reading_window_start_day,
             window_end_day=mp.reading_window_end_day,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
 from backend.core.errors import DomainError
+from backend.db import rowcount
 from backend.models import (
     AccountAccess,
     DeliveryChannel,
@@ -234,12 +235,14 @@ def submit(
             return readings.SubmitOutcome(stored, created=False)  # a retry of the submission that spent it
         raise used_error()
     if not dry_run:
-        claimed = db.execute(
-            update(ReminderGrant)
-            .where(ReminderGrant.id == grant.id, ReminderGrant.used_at.is_(None), ReminderGrant.revoked_at.is_(None))
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        claimed = rowcount(
+            db.execute(
+                update(ReminderGrant)
+                .where(ReminderGrant.id == grant.id, ReminderGrant.used_at.is_(None), ReminderGrant.revoked_at.is_(None))
+                .values(used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if claimed != 1:
             db.rollback()
             raise used_error()

@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
@@ -396,14 +397,14 @@ def confirm(db: Session, settings: Settings, now: datetime, conversation_id: str
     )
     if matches:
         # the account must not be locked at this very moment, and the code is used only once
-        claimed = db.execute(
+        claimed = _rowcount(db.execute(
             update(G).where(open_budget).values(failed_attempts=0, first_failed_at=None, updated_at=now)
-        ).rowcount
+        ))
         if claimed != 1:
             raise _refuse(db, _locked_error(_lock_remaining(db, subject, now) or settings.otp_lock_minutes * 60))
-        used = db.execute(
+        used = _rowcount(db.execute(
             update(C).where(C.id == challenge_id, C.consumed_at.is_(None)).values(consumed_at=now)
-        ).rowcount
+        ))
         if used != 1:
             raise _refuse(db, no_challenge)
         token = security.new_token()
@@ -485,3 +486,8 @@ def revoke(db: Session, now: datetime, token: str) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = now
         db.commit()
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE changed (SQLAlchemy types execute() as Result; an UPDATE gives a CursorResult)."""
+    return int(result.rowcount)

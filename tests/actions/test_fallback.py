@@ -78,7 +78,7 @@ def test_portal_topic_and_chat_self_service_are_both_offered() -> None:
     )
     (sent,) = ask(message).messages
     titles = [b["title"] for b in sent["buttons"]]
-    assert titles == ["Oddaja stanja števca tukaj v klepetu", "Registracija na portal", "Nič od tega"]
+    assert titles == ["Oddal bi stanje števca kar tukaj v klepetu", "Registracija na portal", "Nič od tega"]
 
 
 def test_core_fallback_never_hands_over() -> None:

@@ -165,3 +165,20 @@ def test_idempotency_key_depends_on_the_content() -> None:
     assert a == idempotency_key("c1", "SI-E-1", 100, "2026-12-01", "oddaja")
     assert a != idempotency_key("c1", "SI-E-1", 101, "2026-12-01", "oddaja")
     assert a != idempotency_key("c2", "SI-E-1", 100, "2026-12-01", "oddaja")
+
+
+def test_the_value_is_asked_again_briefly(customer) -> None:  # type: ignore[no-untyped-def]
+    """After a refused value the facts are not repeated: a short question, the error said the rest."""
+    natasa = customer("natasa.jerman@example.com")
+    events = [{"event": "active_loop", "name": "reading_form"},
+              {"event": "slot", "name": "requested_slot", "value": "reading_value"},
+              {"event": "action", "name": "action_listen"}, {"event": "user", "text": "12,5"},
+              {"event": "action", "name": "reading_form"}, {"event": "slot", "name": "reading_value", "value": None},
+              {"event": "slot", "name": "requested_slot", "value": "reading_value"}]
+    t = tracker(natasa.conversation, {"auth_token": natasa.token, "reading_point": NATASA_E}, loop="reading_form")
+    t.events = events
+    _, dispatcher = run(ActionAskReadingValue(), t)
+    assert responses(dispatcher) == ["utter_reading_value_reask"]
+    t.events = events[:2]  # the first time: the point's facts
+    _, dispatcher = run(ActionAskReadingValue(), t)
+    assert responses(dispatcher) == ["utter_reading_value_prompt"]

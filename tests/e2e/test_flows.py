@@ -35,7 +35,7 @@ def test_reading_with_two_points_clicked_then_thanks(chat: WebChat, audit: Audit
     email, point = "ana.novak@example.com", "SI-E-100001"
     before, last = audit.readings(email, point), audit.last_value(email, point)
     assert verify(chat, audit, email, "oddal bi stanje števca").buttons  # her two points as buttons
-    chat.click("si-e-100001", expect=[f"zadnje stanje na .*{last}", r"od 1\. do 31\."])
+    chat.click("si-e-100001", expect=[f"zadnje zabelezeno stanje: {last}", r"od 1\. do 31\."])
     chat.say(str(last + 120), expect=[r"na kateri dan"])
     chat.say("danes", expect=[r"povzetek", str(last + 120), r"ali naj odcitek poslj"])
     chat.say("ja", expect=[r"je shranjen"])
@@ -49,7 +49,7 @@ def test_one_point_is_taken_and_thousands_dot_read(chat: WebChat, audit: Audit) 
     before, last = audit.readings(email, point), audit.last_value(email, point)
     value = last + 233
     took = verify(chat, audit, email, "rad bi sporočil odčitek")
-    assert "si-e-100017" in took.folded and "zadnje stanje" in took.folded and not took.buttons
+    assert "si-e-100017" in took.folded and "zadnje zabelezeno stanje" in took.folded and not took.buttons
     chat.say(f"{value // 1000}.{value % 1000:03d}", expect=[r"na kateri dan"])  # "15.496" is 15496
     chat.say("včeraj", expect=[str(value)])
     chat.say("da, pošlji prosim", expect=[r"je shranjen"])
@@ -81,7 +81,8 @@ def test_bad_values_and_a_question_in_between_then_stored_once(chat: WebChat, au
     chat.say("-3", expect=[r"negativn"])
     chat.say("abc", expect=[r"celo stevilo"])
     chat.say("1000000000000", expect=[r"preveliko"])
-    chat.say("ali moram stanje vpisati z decimalnimi mesti?", expect=[r"brez decimalnih mest", r"vpisite novo stanje"])
+    chat.say("ali moram stanje vpisati z decimalnimi mesti?",
+             expect=[r"brez decimalnih mest", r"vpisite, prosim, stanje stevca"])
     chat.say(str(last + 30), expect=[r"na kateri dan"])
     chat.say("danes")
     chat.click("da", expect=[r"je shranjen"])

@@ -26,7 +26,7 @@ def test_submit_reading_end_to_end(chat: Chat, api: Backend) -> None:
     last = api.readings("ana.novak@example.com", point)[0]["value"]
     ask_point = verify(chat, api, "ana.novak@example.com", "oddal bi stanje števca")
     assert point in ask_point  # buttons with the account's metering points
-    assert f"Zadnje stanje na {point}" in chat.text(point)
+    assert "Zadnje zabeleženo stanje" in chat.text(point)
     assert "Na kateri dan" in chat.text(str(last + 50))
     summary = chat.text("danes")
     assert "Povzetek" in summary and str(last + 50) in summary
