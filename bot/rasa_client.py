@@ -57,6 +57,11 @@ class RasaClient:
         data = resp.json()
         return data if isinstance(data, dict) else {}
 
+    async def paused(self, sender: str) -> bool | None:
+        """Whether Rasa has paused this conversation (None: could not tell)."""
+        tracker = await self.tracker(sender)
+        return bool(tracker.get("paused")) if tracker else None
+
     async def resume(self, sender: str) -> bool:
         """Append a `resume` event so Rasa answers the conversation again after a handoff."""
         try:

@@ -2,6 +2,8 @@
 
 The session id is issued here (random, 256 bits) and is the only key to a history: the conversation
 id Rasa and the agents see is derived from it but does not reveal it, and it is stored only hashed.
+With REDIS_URL set, a push is published to every replica (bot/fanout.py) and delivered by the one
+that holds the widget's WebSocket; without it, pushes stay in this process.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
+from bot.clientref import client_address, client_ref, parse_networks
+from bot.fanout import Fanout
 from bot.handoff import Gateway, OutMessage
 from bot.store import Conversation
 
@@ -30,24 +31,45 @@ BAD_REQUEST = "Sporočila žal nisem mogel prebrati. Poskusite, prosim, znova."
 
 
 class WebHub:
-    """Open widget WebSockets per conversation, for live agent messages."""
+    """Open widget WebSockets per conversation (in this replica), for live agent messages."""
 
-    def __init__(self) -> None:
+    def __init__(self, fanout: Fanout | None = None) -> None:
         self.sockets: dict[str, set[WebSocket]] = {}
+        self.fanout = fanout
+
+    def start(self) -> None:
+        """Subscribe to the other replicas' deliveries (no-op without Redis)."""
+        if self.fanout is not None:
+            self.fanout.start(self._from_fanout)
+
+    async def _from_fanout(self, payload: dict[str, Any]) -> None:
+        conv_id, message = payload.get("conversation_id"), payload.get("message")
+        if isinstance(conv_id, str) and isinstance(message, dict):
+            await self.local_push(conv_id, message)
 
     def add(self, conversation_id: str, ws: WebSocket) -> None:
         self.sockets.setdefault(conversation_id, set()).add(ws)
 
     def remove(self, conversation_id: str, ws: WebSocket) -> None:
-        self.sockets.get(conversation_id, set()).discard(ws)
+        sockets = self.sockets.get(conversation_id)
+        if sockets is not None:
+            sockets.discard(ws)
+            if not sockets:
+                self.sockets.pop(conversation_id, None)
+
+    async def local_push(self, conversation_id: str, message: dict[str, Any]) -> None:
+        for ws in list(self.sockets.get(conversation_id, ())):
+            try:
+                await ws.send_json({"type": "message", "message": message})
+            except Exception:  # a closed tab is not an error
+                self.remove(conversation_id, ws)
 
     async def push(self, conv: Conversation, msg: OutMessage) -> None:
-        """Deliverer for the web channel: the turn is already stored; push to open tabs."""
-        for ws in list(self.sockets.get(conv.conversation_id, ())):
-            try:
-                await ws.send_json({"type": "message", "message": msg.as_dict()})
-            except Exception:  # a closed tab is not an error
-                self.remove(conv.conversation_id, ws)
+        """Deliverer for the web channel: the turn is already stored; push to open tabs anywhere."""
+        payload = {"conversation_id": conv.conversation_id, "message": msg.as_dict()}
+        if self.fanout is not None and await self.fanout.publish(payload):
+            return
+        await self.local_push(conv.conversation_id, payload["message"])  # no Redis (or it is down)
 
 
 def web_conversation_id(session_id: str) -> str:
@@ -56,8 +78,11 @@ def web_conversation_id(session_id: str) -> str:
 
 def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
     router = APIRouter(prefix="/api/web", tags=["web"])
-    sessions_limiter = MovingWindowRateLimiter(MemoryStorage())
-    sessions_limit = parse("30/minute")
+    settings = gateway.settings
+    proxies = parse_networks(settings.trusted_proxies)
+
+    def client_of(request: Request) -> str:
+        return client_address(request.client.host if request.client else None, request.headers, proxies)
 
     def conversation_for(session_id: str | None) -> str | None:
         if not session_id or len(session_id) > 100:
@@ -67,13 +92,12 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
     @router.post("/session")
     async def new_session(request: Request) -> JSONResponse:
         """Issue a new unguessable session id (kept by the widget in localStorage)."""
-        client = request.client.host if request.client else "?"
-        if not sessions_limiter.hit(sessions_limit, "session", client):
+        if not gateway.limiter.hit(settings.session_rate_limit, "session", client_of(request)):
             return JSONResponse({"detail": "Preveč novih pogovorov. Poskusite, prosim, čez minuto."}, 429)
         session_id = secrets.token_urlsafe(32)
         conv_id = web_conversation_id(session_id)
-        gateway.store.add_web_session(session_id, conv_id)
         gateway.store.ensure_conversation(conv_id, CHANNEL, conv_id)
+        gateway.store.add_web_session(session_id, conv_id)
         return JSONResponse({"session_id": session_id})
 
     @router.get("/history")
@@ -82,12 +106,11 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         conv_id = conversation_for(x_session_id)
         if conv_id is None:
             return JSONResponse({"detail": SESSION_UNKNOWN}, 404)
-        conv = gateway.store.conversation(conv_id)
         turns = [
             {"id": t["id"], "role": t["role"], "text": t["text"], "buttons": t["buttons"]}
             for t in gateway.store.turns(conv_id, limit=200)
         ]
-        return JSONResponse({"messages": turns, "handoff": bool(conv and conv.handed_off)})
+        return JSONResponse({"messages": turns, "handoff": await gateway.handed_off(conv_id)})
 
     @router.post("/message")
     async def message(request: Request, x_session_id: str | None = Header(default=None)) -> JSONResponse:
@@ -115,10 +138,10 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             text=text if isinstance(text, str) else None,
             payload=payload if isinstance(payload, str) else None,
             title=title if isinstance(title, str) else None,
+            client_ref=client_ref(settings.client_ref_secret, CHANNEL, client_of(request)),
         )
-        conv = gateway.store.conversation(conv_id)
         return JSONResponse(
-            {"messages": [m.as_dict() for m in replies], "handoff": bool(conv and conv.handed_off)}
+            {"messages": [m.as_dict() for m in replies], "handoff": await gateway.handed_off(conv_id)}
         )
 
     @router.websocket("/ws")
