@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Writes var/run.env: random development secrets (made once, kept in var/, never in git),
-# then the user's own .env on top. The Procfile's processes read this file.
+# Writes var/run.env: random development secrets (each made once, kept in var/, never in git),
+# then the user's own .env on top. `make run` / `make run-scaled` load this file (shell syntax).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
-if [ ! -f var/dev-secrets.env ]; then
-  umask 077
-  {
-    echo "RASA_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-    echo "BACKEND_API_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-    echo "OTP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
-  } > var/dev-secrets.env
-fi
+umask 077
+touch var/dev-secrets.env
+add_secret() {  # name, bytes: appended only when the file has no such line yet
+  grep -q "^$1=" var/dev-secrets.env || echo "$1=$(python3 -c "import secrets; print(secrets.token_hex($2))")" >> var/dev-secrets.env
+}
+add_secret RASA_TOKEN 16
+add_secret BACKEND_API_KEY 16
+add_secret OTP_SECRET 32
+add_secret GATEWAY_CLIENT_REF_SECRET 32
 # a demo agent for the console at /agent (password generated once, written to var/dev-secrets.env)
 .venv/bin/python -m bot.agent_console dev-agent --env-file var/dev-secrets.env
+add_secret GATEWAY_SESSION_SECRET 32
 # `make run` is the local demo: the one-time codes go to the dev outbox, readable over the API.
 { echo "DEV_OUTBOX_ENABLED=1"; cat var/dev-secrets.env; [ -f .env ] && cat .env; true; } > var/run.env
