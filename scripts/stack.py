@@ -113,12 +113,15 @@ class Replicas:
 
 
 def scaled_ports() -> Replicas:
+    """Replica r (1-based) of kind k listens on SCALED_PORT_BASE + 10*k + r (rasa, actions, backend, gateway)."""
     base = port("SCALED_PORT_BASE", 9100)
-    n = max(1, int(env("SCALED_REPLICAS", "2")))
+    default = max(1, min(9, int(env("SCALED_REPLICAS", "2"))))
     lb = {"gateway": port("GATEWAY_PORT", 8080), "rasa": port("RASA_PORT", 5005),
           "actions": port("ACTIONS_PORT", 5055), "backend": port("BACKEND_PORT", 8000)}
-    backends = {kind: [base + 10 * i + r for r in range(1, n + 1)]
-                for i, kind in enumerate(("rasa", "actions", "backend", "gateway"))}
+    backends = {}
+    for i, kind in enumerate(("rasa", "actions", "backend", "gateway")):
+        n = max(1, min(9, int(env(f"SCALED_{kind.upper()}_REPLICAS", str(default)))))
+        backends[kind] = [base + 10 * i + r for r in range(1, n + 1)]
     return Replicas(lb, backends)
 
 

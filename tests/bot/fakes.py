@@ -117,10 +117,12 @@ class FakeRasa:
         if request.query_params.get("token") != self.token:
             return JSONResponse({"message": "unauthorized"}, 401)
         body = await request.json()
-        if body.get("event") == "resume" and self.resume_fails > 0:
+        events = body if isinstance(body, list) else [body]
+        names = [e.get("event") for e in events if isinstance(e, dict)]
+        if "resume" in names and self.resume_fails > 0:
             self.resume_fails -= 1
             return JSONResponse({"message": "unavailable"}, 503)
-        if body.get("event") == "resume":
+        if "resume" in names:
             self.paused.discard(sender)
             self.resumed.append(sender)
         return JSONResponse({"sender_id": sender})
