@@ -68,10 +68,14 @@ test-bot: install model
 test-e2e: install model
 	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/e2e -q
 
+# the stacks exactly as make run / make run-scaled start them: kill-and-restart, scaled smoke test
+test-stack: install model
+	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/stack -q
+
 test-stories: model
 	$(RASA) test core --model models/current.tar.gz --stories tests/stories --fail-on-prediction-errors --out var/results
 
-test: install lint validate model test-unit test-backend test-bot test-e2e test-stories
+test: install lint validate model test-unit test-backend test-bot test-e2e test-stack test-stories
 	@echo "all checks passed"
 
 bench: install model

@@ -136,6 +136,23 @@ def assistant(tmp: Path, model: Path, token: str, **env_extra: str) -> Iterator[
 
 
 SUPERVISORCTL = ROOT / ".venv" / "bin" / "supervisorctl"
+AGENT_PASSWORD = "geslo-za-sklad-1"
+# A Tuesday at 10:00: within support hours, so a handoff is queued.
+SUPPORT_OPEN = "2026-11-24T10:00:00"
+
+
+def stack_secrets() -> Dict[str, str]:
+    """Fresh secrets for one test/bench stack, agent `ana` with AGENT_PASSWORD, the demo clock."""
+    import uuid
+
+    from bot.agent_console import hash_password
+
+    return {
+        "RASA_TOKEN": uuid.uuid4().hex, "BACKEND_API_KEY": uuid.uuid4().hex, "OTP_SECRET": uuid.uuid4().hex,
+        "GATEWAY_SESSION_SECRET": uuid.uuid4().hex, "GATEWAY_CLIENT_REF_SECRET": uuid.uuid4().hex,
+        "AGENT_USERS": f"ana:{hash_password(AGENT_PASSWORD)}", "DEV_OUTBOX_ENABLED": "1",
+        "HANDOFF_FAKE_NOW": SUPPORT_OPEN, "TELEGRAM_TOKEN": "",
+    }
 
 
 def free_port_block(size: int) -> int:

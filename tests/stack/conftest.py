@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import httpx
 
-from bot.agent_console import hash_password
-from devtools.servers import ROOT
+from devtools.servers import AGENT_PASSWORD, ROOT, stack_secrets
 
 MODEL = ROOT / "models" / "current.tar.gz"
-AGENT_PASSWORD = "geslo-za-sklad-1"
-# A Tuesday at 10:00: within support hours, so a handoff is queued.
-SUPPORT_OPEN = "2026-11-24T10:00:00"
 
 
 def stack_env() -> dict[str, str]:
     """Secrets of one test stack (fresh per run) and the demo clock."""
-    return {
-        "RASA_TOKEN": uuid.uuid4().hex, "BACKEND_API_KEY": uuid.uuid4().hex, "OTP_SECRET": uuid.uuid4().hex,
-        "GATEWAY_SESSION_SECRET": uuid.uuid4().hex, "GATEWAY_CLIENT_REF_SECRET": uuid.uuid4().hex,
-        "AGENT_USERS": f"ana:{hash_password(AGENT_PASSWORD)}", "DEV_OUTBOX_ENABLED": "1",
-        "HANDOFF_FAKE_NOW": SUPPORT_OPEN, "TELEGRAM_TOKEN": "",
-    }
+    return stack_secrets()
 
 
 class WebUser:

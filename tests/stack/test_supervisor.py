@@ -40,6 +40,18 @@ def answers_faq(user: WebUser) -> bool:
         return False
 
 
+def healthy(stack: Stack, name: str) -> bool:
+    """The restarted program itself answers (Telegram has no port: its pid is checked)."""
+    url = {"backend": stack.backend_url + "/health", "actions": f"http://127.0.0.1:{stack.ports['actions']}/health",
+           "rasa": stack.rasa_url + "/", "gateway": stack.url + "/health"}.get(name)
+    if url is None:
+        return True
+    try:
+        return httpx.get(url, timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -60,7 +72,7 @@ def test_every_process_comes_back_and_the_conversation_continues(stack: Stack) -
                 new = stack.pid(name)
             except ValueError:
                 new = 0
-            if new and new != old and answers_faq(user):
+            if new and new != old and healthy(stack, name) and answers_faq(user):
                 break
             assert time.monotonic() < deadline, f"{name} not back within {BACK_WITHIN[name]} s:\n{stack.ctl('status')}"
             time.sleep(1)
