@@ -83,5 +83,9 @@ bench: install model
 	$(APP_VENV)/bin/python bench/bench_latency.py
 	$(APP_VENV)/bin/python bench/bench_backend.py
 
+# soak + fault test, scaled vs embedded (10–20 minutes; stacks on free ports, loopback only)
+bench-soak: install model
+	$(APP_VENV)/bin/python bench/bench_soak.py
+
 clean:
 	rm -rf models var/results .rasa
