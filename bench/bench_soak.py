@@ -450,6 +450,10 @@ def run_stack(mode: str, args: argparse.Namespace) -> Results:
             results.stored = readings_since(db_url, before)
         finally:
             stack.stop()
+            if args.keep_logs:
+                import shutil
+
+                shutil.copytree(Path(tmp) / "logs", Path(args.keep_logs) / mode, dirs_exist_ok=True)
     return results
 
 
@@ -501,6 +505,7 @@ def main() -> None:
     ap.add_argument("--kill-after", type=float, default=20, help="first kill, seconds into the scaled run")
     ap.add_argument("--kill-gap", type=float, default=15, help="pause after a killed replica is back")
     ap.add_argument("--no-kill", action="store_true")
+    ap.add_argument("--keep-logs", default="", help="copy every process's log here")
     args = ap.parse_args()
     figures = {}
     for mode in [m.strip() for m in args.stacks.split(",") if m.strip()]:

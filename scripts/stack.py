@@ -176,7 +176,8 @@ def migrate(shared: dict[str, str]) -> None:
 
 def haproxy_cfg(ports: Replicas) -> str:
     """HTTP load balancing with health checks; a request that could not connect is retried on the
-    other replica (never one already sent: readings and codes must not be submitted twice)."""
+    other replica (never one already sent: readings and codes must not be submitted twice). A dead
+    replica refuses connections, so it is skipped at once and marked down within ~6 s."""
     health = {"gateway": "/health", "rasa": "/", "actions": "/health", "backend": "/health"}
     out = [
         "global",
@@ -190,10 +191,12 @@ def haproxy_cfg(ports: Replicas) -> str:
         "    timeout client 120s",
         "    timeout server 120s",
         "    timeout tunnel 1h",
+        # a busy replica (Rasa on two cores) may answer its check slowly: down only after 3 × 5 s
+        "    timeout check 5s",
         "    retries 3",
         "    retry-on conn-failure",
         "    option redispatch",
-        "    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions",
+        "    default-server inter 2s fall 3 rise 2",
     ]
     for kind, lb_port in ports.lb.items():
         out += [
