@@ -166,7 +166,7 @@ class Gateway:
             for b in t["buttons"]
         }
 
-    async def handle(
+    async def handle_with_state(
         self,
         channel: str,
         conversation_id: str,
@@ -176,19 +176,20 @@ class Gateway:
         title: str | None = None,
         client_ref: str | None = None,
         numbered_choice: bool = False,
-    ) -> list[OutMessage]:
-        """One user message in; the replies to show out (empty while an agent has the conversation).
+    ) -> tuple[list[OutMessage], bool]:
+        """One user message in; the replies to show out (empty while an agent has the conversation)
+        and whether a person has the conversation now (so the web channel need not ask again).
 
         `numbered_choice`: a reply that is just a number picks that button of the last bot reply
         (SMS), unless a person has the conversation.
         """
         conv = self.store.ensure_conversation(conversation_id, channel, address)
         if not self.allowed(conversation_id):
-            return [OutMessage(RATE_LIMITED, role="system")]
+            return [OutMessage(RATE_LIMITED, role="system")], False
         try:
             ticket = await self.active_ticket(conversation_id)
         except BackendError:
-            return [OutMessage(STATE_UNKNOWN, role="system")]
+            return [OutMessage(STATE_UNKNOWN, role="system")], False
 
         if numbered_choice and ticket is None and text is not None and payload is None:
             choice = text.strip()
@@ -206,7 +207,7 @@ class Gateway:
         else:
             cleaned = clean_user_text(text, self.settings.max_message_chars)
             if cleaned.reply is not None or cleaned.text is None:
-                return [OutMessage(cleaned.reply or "", role="system")]
+                return [OutMessage(cleaned.reply or "", role="system")], ticket is not None
             shown = cleaned.text
             to_rasa = cleaned.text
             if cleaned.truncated:
@@ -214,7 +215,7 @@ class Gateway:
 
         if ticket is not None:
             self.store.add_turn(conversation_id, "user", shown, during_handoff=True)
-            return notices
+            return notices, True
 
         self.store.add_turn(conversation_id, "user", shown)
         metadata = {"channel": channel, "client_ref": client_ref} if client_ref else {"channel": channel}
@@ -229,7 +230,7 @@ class Gateway:
         except RasaUnavailable:
             msg = OutMessage(RASA_DOWN, role="system")
             self.store.add_turn(conversation_id, "system", msg.text)
-            return [*notices, msg]
+            return [*notices, msg], False
 
         out: list[OutMessage] = list(notices)
         handoff: dict[str, Any] | None = None
@@ -251,8 +252,14 @@ class Gateway:
         if bot_messages:
             self.store.set_last_buttons(conversation_id, bot_messages[-1].buttons)
         if handoff is not None and handoff.get("kind", "live") == "live":
-            out.extend(await self.start_handoff(conv, str(handoff.get("reason") or "request")))
-        return out
+            failed = await self.start_handoff(conv, str(handoff.get("reason") or "request"))
+            out.extend(failed)
+            return out, not failed
+        return out, False
+
+    async def handle(self, *args: Any, **kwargs: Any) -> list[OutMessage]:
+        """handle_with_state without the state (Telegram, SMS)."""
+        return (await self.handle_with_state(*args, **kwargs))[0]
 
     async def start_handoff(self, conv: Conversation, reason: str) -> list[OutMessage]:
         """Rasa has paused and asked for a person: open (or find) the live ticket, with retries.

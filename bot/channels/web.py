@@ -131,7 +131,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         text = data.get("text")
         payload = data.get("payload")
         title = data.get("title")
-        replies = await gateway.handle(
+        replies, handed_off = await gateway.handle_with_state(
             CHANNEL,
             conv_id,
             conv_id,
@@ -141,7 +141,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             client_ref=client_ref(settings.client_ref_secret, CHANNEL, client_of(request)),
         )
         return JSONResponse(
-            {"messages": [m.as_dict() for m in replies], "handoff": await gateway.handed_off(conv_id)}
+            {"messages": [m.as_dict() for m in replies], "handoff": handed_off}
         )
 
     @router.websocket("/ws")
