@@ -42,7 +42,7 @@ run: install model
 # the PostgreSQL data is kept in var/scaled/pg between runs.
 run-scaled: install model
 	@scripts/ensure_env.sh
-	@set -a && . var/run.env && set +a && WITH_REDIS=1 PG_DATABASES="backend rasa gateway" \
+	@set -a && . var/run.env && set +a && WITH_REDIS=1 WITH_HAPROXY=1 PG_DATABASES="backend rasa gateway" \
 	  PG_DATA_DIR=$${PG_DATA_DIR:-var/scaled/pg} scripts/with_postgres.sh $(APP_VENV)/bin/python scripts/stack.py scaled
 
 # a terminal chat with the running assistant (start `make run` first, in another terminal)

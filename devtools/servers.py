@@ -199,7 +199,7 @@ class Stack:
         })
         if mode == "scaled":
             self.port_base = free_port_block(40)
-            env.update({"SCALED_PORT_BASE": str(self.port_base), "WITH_REDIS": "1",
+            env.update({"SCALED_PORT_BASE": str(self.port_base), "WITH_REDIS": "1", "WITH_HAPROXY": "1",
                         "PG_DATABASES": "backend rasa gateway"})
             for kind, n in (replicas or {}).items():
                 env[f"SCALED_{kind.upper()}_REPLICAS"] = str(n)

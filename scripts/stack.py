@@ -21,6 +21,7 @@ from __future__ import annotations
 import getpass
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -163,7 +164,8 @@ def scaled(stack_dir: Path) -> list[Program]:
     progs.append(Program("telegram", telegram_cmd()))
     cfg = stack_dir / "haproxy.cfg"
     cfg.write_text(haproxy_cfg(ports))
-    progs.append(Program("haproxy", f"exec haproxy -db -f {q(cfg)}", startsecs=2))
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"  # /usr/sbin may be off a user's PATH
+    progs.append(Program("haproxy", f"exec {q(haproxy)} -db -f {q(cfg)}", startsecs=2))
     return progs
 
 

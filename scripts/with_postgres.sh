@@ -13,6 +13,7 @@
 #   PG_PORT, REDIS_PORT  fixed ports (default: free ones)
 #   PG_DATA_DIR   keep the cluster in this folder across runs (make run-scaled); default: temp, removed
 #   WITH_REDIS=1  also run redis-server (no persistence: lock store, rate limits and pub/sub only)
+#   WITH_HAPROXY=1  make sure HAProxy is installed (make run-scaled starts it under supervisord)
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -48,6 +49,10 @@ if ! PG_BIN=$(find_pg_bin); then
 fi
 if [ "${WITH_REDIS:-0}" = 1 ] && ! command -v redis-server >/dev/null 2>&1; then
   apt_install "redis-server" redis-server
+fi
+# make run-scaled's load balancer (started by scripts/stack.py, not here): only installed
+if [ "${WITH_HAPROXY:-0}" = 1 ] && ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  apt_install "haproxy" haproxy
 fi
 
 PYTHON=${PYTHON:-python3}
