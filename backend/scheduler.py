@@ -1,4 +1,4 @@
-"""The notice scheduler process (started by `make run` through the Procfile):
+"""The notice scheduler process (started by `make run` under supervisord, scripts/stack.py):
 
     python -m backend.scheduler                  # runs until stopped: a pass every SCHEDULER_INTERVAL_MINUTES
     python -m backend.scheduler --once           # one pass now (the backend's clock: BACKEND_FAKE_TODAY)

@@ -24,13 +24,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from bot.backend_client import BackendError
+from bot.clientref import client_address, parse_networks
 from bot.config import Settings
-from bot.handoff import Gateway
+from bot.handoff import Gateway, Handback
 
 log = logging.getLogger("bot.agent")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -39,6 +37,17 @@ LOGIN_COOKIE = "agent_login_csrf"
 SESSION_MAX_AGE = 12 * 3600
 CONV_ID = re.compile(r"^[a-z]{2,10}-[0-9a-f]{24}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+INBOX_UNAVAILABLE = "Seznama pogovorov trenutno ni mogoče naložiti (zaledni sistem ni dosegljiv). Poskusite znova."
+HANDBACK_MESSAGES = {
+    Handback.resume_failed.value: (
+        "Vrnitev virtualnemu pomočniku ni uspela: pomočnik (Rasa) se ni odzval. Pogovor ostaja pri vas, "
+        "uporabnikova sporočila prihajajo sem. Poskusite znova čez nekaj trenutkov."
+    ),
+    Handback.close_failed.value: (
+        "Vrnitev ni dokončana: zahtevka ni bilo mogoče zapreti (zaledni sistem ni dosegljiv). "
+        "Pogovor ostaja pri vas. Poskusite znova."
+    ),
+}
 
 
 # --- passwords ------------------------------------------------------------------
@@ -122,8 +131,7 @@ def same_origin(request: Request) -> bool:
 def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
     router = APIRouter(prefix="/agent", tags=["agent"])
     auth = Auth(settings)
-    login_limiter = MovingWindowRateLimiter(MemoryStorage())
-    login_limit = parse("10/minute")
+    proxies = parse_networks(settings.trusted_proxies)
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         resp = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
@@ -168,8 +176,8 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             expected = None
         if not expected or not same_origin(request) or not hmac.compare_digest(form.get("csrf", ""), expected):
             return JSONResponse({"detail": "Zahteva ni veljavna (manjka ali napačen žeton CSRF)."}, 403)
-        client = request.client.host if request.client else "?"
-        if not login_limiter.hit(login_limit, "login", client):
+        client = client_address(request.client.host if request.client else None, request.headers, proxies)
+        if not gateway.limiter.hit(settings.login_rate_limit, "login", client):
             return page(request, "login.html", 429, csrf=expected, error="Preveč poskusov. Počakajte minuto.")
         stored = settings.agent_users.get(username)
         ok = verify_password(password, stored or _DUMMY_HASH) and stored is not None
@@ -192,52 +200,51 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         resp.delete_cookie(SESSION_COOKIE, path="/agent")
         return resp
 
-    def inbox_data() -> dict[str, list[dict[str, Any]]]:
-        queue: list[dict[str, Any]] = []
-        active: list[dict[str, Any]] = []
-        for c in gateway.store.conversations_in_handoff():
-            item = {
-                "id": c.conversation_id, "channel": c.channel, "reason": c.handoff_reason,
-                "ticket_id": c.ticket_id, "since": c.handoff_at, "assigned_to": c.assigned_to,
-            }
-            (active if c.assigned_to else queue).append(item)
-        return {"queue": queue, "active": active}
+    async def inbox_data() -> dict[str, Any]:
+        """From the backend's active live tickets: every replica shows the same queue."""
+        try:
+            return {**await gateway.inbox(), "error": None}
+        except BackendError:
+            return {"queue": [], "active": [], "error": INBOX_UNAVAILABLE}
 
     @router.get("", response_class=HTMLResponse)
     async def inbox(request: Request) -> Response:
         agent = auth.current(request)
         if agent is None:
             return to_login()
-        data = inbox_data()
-        return page(request, "inbox.html", agent=agent, queue=data["queue"], active=data["active"])
+        return page(request, "inbox.html", agent=agent, **await inbox_data())
 
     @router.get("/api/inbox")
     async def inbox_json(request: Request) -> Response:
         if auth.current(request) is None:
             return JSONResponse({"detail": "Prijava je potrebna."}, 401)
-        return JSONResponse(inbox_data())
+        return JSONResponse(await inbox_data())
 
     @router.get("/c/{conversation_id}", response_class=HTMLResponse)
     async def conversation(request: Request, conversation_id: str) -> Response:
         agent = auth.current(request)
         if agent is None:
             return to_login()
-        conv = gateway.store.conversation(conversation_id) if CONV_ID.match(conversation_id) else None
+        conv = await gateway.view(conversation_id) if CONV_ID.match(conversation_id) else None
         if conv is None:
             return page(request, "message.html", 404, agent=agent, text="Pogovora ni.")
         transcript = await gateway.transcript(conversation_id)
-        return page(request, "conversation.html", agent=agent, conv=conv, transcript=transcript)
+        notice = HANDBACK_MESSAGES.get(request.query_params.get("vrnitev", ""))
+        if notice is None and conv.status == "handback_failed":
+            notice = HANDBACK_MESSAGES[Handback.resume_failed.value]
+        return page(request, "conversation.html", agent=agent, conv=conv, transcript=transcript, notice=notice)
 
     @router.get("/api/c/{conversation_id}/transcript")
     async def transcript_json(request: Request, conversation_id: str) -> Response:
         if auth.current(request) is None:
             return JSONResponse({"detail": "Prijava je potrebna."}, 401)
-        conv = gateway.store.conversation(conversation_id) if CONV_ID.match(conversation_id) else None
+        conv = await gateway.view(conversation_id) if CONV_ID.match(conversation_id) else None
         if conv is None:
             return JSONResponse({"detail": "Pogovora ni."}, 404)
         data = await gateway.transcript(conversation_id)
         data["handoff"] = conv.handed_off
         data["assigned_to"] = conv.assigned_to
+        data["ticket_status"] = conv.status
         return JSONResponse(data)
 
     async def action(request: Request, conversation_id: str, what: str) -> Response:
@@ -251,8 +258,11 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         elif what == "claim":
             await gateway.claim(conversation_id, agent["user"])
         elif what == "handback":
-            await gateway.hand_back(conversation_id, agent["user"])
-            return RedirectResponse("/agent", status_code=303)
+            result = await gateway.hand_back(conversation_id, agent["user"])
+            if result in (Handback.done, Handback.conflict, Handback.not_handed_off):
+                return RedirectResponse("/agent", status_code=303)
+            # Not handed back: the agent stays on the conversation and sees why.
+            return RedirectResponse(f"/agent/c/{conversation_id}?vrnitev={result.value}", status_code=303)
         return RedirectResponse(f"/agent/c/{conversation_id}", status_code=303)
 
     @router.post("/c/{conversation_id}/reply")

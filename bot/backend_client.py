@@ -1,4 +1,5 @@
-"""HTTP to the backend (system of record): handoff tickets and the feedback report."""
+"""HTTP to the backend (system of record): handoff tickets (which decide whether a person has a
+conversation) and the feedback report."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ class BackendError(Exception):
     """The backend did not accept a call; callers degrade gracefully."""
 
 
+class BackendConflict(BackendError):
+    """409: a conditional ticket change lost (another replica or agent changed it first)."""
+
+
 class BackendClient:
     """Service-to-service calls with X-API-Key."""
 
@@ -24,34 +29,58 @@ class BackendClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _call(self, method: str, path: str, **kw: Any) -> Any:
+    async def _call(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        what = path.split("/")[1]
         try:
             resp = await self.http.request(method, self.base_url + path, **kw)
         except httpx.HTTPError as exc:
-            log.warning("backend %s %s unreachable: %s", method, path.split("/")[1], type(exc).__name__)
+            log.warning("backend %s %s unreachable: %s", method, what, type(exc).__name__)
             raise BackendError(type(exc).__name__) from exc
+        if resp.status_code == 409:
+            raise BackendConflict("409")
         if resp.status_code >= 400:
-            log.warning("backend %s %s answered %s", method, path.split("/")[1], resp.status_code)
+            log.warning("backend %s %s answered %s", method, what, resp.status_code)
             raise BackendError(str(resp.status_code))
-        return resp.json()
+        try:
+            return resp.status_code, resp.json()
+        except ValueError as exc:
+            raise BackendError("not json") from exc
+
+    async def handoff_state(self, conversation_id: str) -> dict[str, Any] | None:
+        """The active live ticket of this conversation, or None when the bot has it."""
+        _, body = await self._call("GET", f"/conversations/{conversation_id}/handoff")
+        ticket = body.get("ticket") if isinstance(body, dict) else None
+        return dict(ticket) if isinstance(ticket, dict) and body.get("active") else None
 
     async def create_ticket(
         self, conversation_id: str, channel: str, reason: str, kind: str = "live",
         brand: str | None = None, summary: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], bool]:
+        """(ticket, created): a live ticket already active for the conversation comes back as is."""
         body = {"conversation_id": conversation_id, "channel": channel, "reason": reason, "kind": kind}
         if brand:
             body["brand"] = brand
         if summary:
             body["summary"] = summary[:5000]
-        return dict(await self._call("POST", "/handoff-tickets", json=body))
+        status, data = await self._call("POST", "/handoff-tickets", json=body)
+        return dict(data), status == 201
 
-    async def update_ticket(self, ticket_id: int, **fields: Any) -> dict[str, Any]:
-        return dict(await self._call("PATCH", f"/handoff-tickets/{ticket_id}", json=fields))
+    async def update_ticket(self, ticket_id: int, if_status: list[str] | None = None, **fields: Any) -> dict[str, Any]:
+        body = dict(fields)
+        if if_status:
+            body["if_status"] = if_status
+        return dict((await self._call("PATCH", f"/handoff-tickets/{ticket_id}", json=body))[1])
 
-    async def tickets(self, status: str | None = None, conversation_id: str | None = None) -> list[dict[str, Any]]:
-        params = {k: v for k, v in {"status": status, "conversation_id": conversation_id}.items() if v}
-        return list(await self._call("GET", "/handoff-tickets", params=params))
+    async def tickets(
+        self, status: str | None = None, conversation_id: str | None = None, active: bool | None = None,
+        kind: str | None = None, limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {k: v for k, v in {"status": status, "conversation_id": conversation_id,
+                                                     "kind": kind}.items() if v}
+        if active is not None:
+            params["active"] = "true" if active else "false"
+        params["limit"] = limit
+        return list((await self._call("GET", "/handoff-tickets", params=params))[1])
 
     async def invoice_pdf(self, token: str) -> bytes | None:
         """The PDF a signed link opens; None when the link is forged, expired or no longer allowed."""
@@ -68,4 +97,4 @@ class BackendClient:
         return resp.content
 
     async def feedback_report(self) -> dict[str, Any]:
-        return dict(await self._call("GET", "/reports/feedback"))
+        return dict((await self._call("GET", "/reports/feedback"))[1])

@@ -1,29 +1,19 @@
-"""Gateway settings, read from the environment so no secret or deployment detail lives in code.
-
-Every variable is documented in bot/ENV.md.
+"""Gateway settings from the environment (pydantic-settings, like the backend's), so no secret or
+deployment detail lives in code. Every variable is documented in bot/ENV.md.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def _int(name: str, default: int) -> int:
-    raw = _env(name)
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        return default
+DEFAULT_DATABASE_URL = "sqlite:///./var/gateway.db"
 
 
 def parse_agent_users(raw: str) -> dict[str, str]:
@@ -36,68 +26,103 @@ def parse_agent_users(raw: str) -> dict[str, str]:
     return users
 
 
-@dataclass
-class Settings:
-    """Everything the gateway reads from the environment."""
+def _env(default: Any, *names: str) -> Any:
+    """A field read from the environment name(s) given; its own name also works in code (tests)."""
+    return Field(default, validation_alias=AliasChoices(*names))
+
+
+class Settings(BaseSettings):
+    """Everything the gateway and the Telegram process read from the environment."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False, populate_by_name=True)
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
-    rasa_timeout: float = 30.0
+    rasa_timeout: float = _env(30.0, "RASA_TIMEOUT_SECONDS", "rasa_timeout")
     backend_url: str = "http://127.0.0.1:8000"
     backend_api_key: str = ""
+    backend_timeout: float = _env(10.0, "GATEWAY_BACKEND_TIMEOUT_SECONDS", "backend_timeout")
     telegram_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_api_base: str = "https://api.telegram.org/bot"
     twilio_auth_token: str = ""
     twilio_account_sid: str = ""
     twilio_from_number: str = ""
-    public_url: str = ""
-    agent_users: dict[str, str] = field(default_factory=dict)
-    session_secret: str = field(default_factory=lambda: secrets.token_hex(32))
-    cookie_secure: bool = False
-    state_db: str = "var/gateway.db"
-    rate_limit: str = "20/minute"
-    session_rate_limit: str = "30/minute"
-    max_message_chars: int = 2000
-    default_brand: str = "geni"
+    public_url: str = _env("", "GATEWAY_PUBLIC_URL", "public_url")
+    agent_users: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    # Without a configured secret, agent sessions do not survive a restart; with REDIS_URL (replicas)
+    # a configured one is required (see require_shared_secrets).
+    session_secret: str = _env("", "GATEWAY_SESSION_SECRET", "session_secret")
+    # Key of the HMAC that turns a client address into the opaque client_ref sent to Rasa/the backend.
+    client_ref_secret: str = _env("", "GATEWAY_CLIENT_REF_SECRET", "client_ref_secret")
+    cookie_secure: bool = _env(False, "GATEWAY_COOKIE_SECURE", "cookie_secure")
+    database_url: str = _env(DEFAULT_DATABASE_URL, "GATEWAY_DATABASE_URL", "database_url")
+    redis_url: str = ""
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("GATEWAY_TRUSTED_PROXIES", "trusted_proxies")
+    )
+    rate_limit: str = _env("20/minute", "GATEWAY_RATE_LIMIT", "rate_limit")
+    session_rate_limit: str = _env("30/minute", "GATEWAY_SESSION_RATE_LIMIT", "session_rate_limit")
+    login_rate_limit: str = _env("10/minute", "GATEWAY_LOGIN_RATE_LIMIT", "login_rate_limit")
+    max_message_chars: int = _env(2000, "GATEWAY_MAX_MESSAGE_CHARS", "max_message_chars")
+    default_brand: str = _env("geni", "GATEWAY_BRAND", "default_brand")
+    replica: str = _env("", "GATEWAY_REPLICA", "replica")
+    handback_retries: int = _env(3, "GATEWAY_HANDBACK_RETRIES", "handback_retries")
+    _generated_session_secret: bool = PrivateAttr(default=False)
 
+    @field_validator("agent_users", mode="before")
     @classmethod
-    def from_env(cls) -> Settings:
-        """Build settings from os.environ (defaults for local development)."""
-        return cls(
-            rasa_url=_env("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_token=_env("RASA_TOKEN"),
-            rasa_timeout=float(_int("RASA_TIMEOUT_SECONDS", 30)),
-            backend_url=_env("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
-            backend_api_key=_env("BACKEND_API_KEY"),
-            telegram_token=_env("TELEGRAM_TOKEN"),
-            telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
-            telegram_api_base=_env("TELEGRAM_API_BASE", "https://api.telegram.org/bot"),
-            twilio_auth_token=_env("TWILIO_AUTH_TOKEN"),
-            twilio_account_sid=_env("TWILIO_ACCOUNT_SID"),
-            twilio_from_number=_env("TWILIO_FROM_NUMBER"),
-            public_url=_env("GATEWAY_PUBLIC_URL").rstrip("/"),
-            agent_users=parse_agent_users(_env("AGENT_USERS")),
-            # Without a configured secret, sessions simply do not survive a restart.
-            session_secret=_env("GATEWAY_SESSION_SECRET") or secrets.token_hex(32),
-            cookie_secure=_env("GATEWAY_COOKIE_SECURE", "0") in ("1", "true", "yes"),
-            state_db=_env("GATEWAY_STATE_DB", "var/gateway.db"),
-            rate_limit=_env("GATEWAY_RATE_LIMIT", "20/minute"),
-            session_rate_limit=_env("GATEWAY_SESSION_RATE_LIMIT", "30/minute"),
-            max_message_chars=_int("GATEWAY_MAX_MESSAGE_CHARS", 2000),
-            default_brand=_env("GATEWAY_BRAND", "geni"),
-        )
+    def _agent_users(cls, value: Any) -> Any:
+        return parse_agent_users(value) if isinstance(value, str) else value
 
-    def state_db_path(self) -> Path:
-        """Relative paths are relative to the repo root, as for the backend's SQLite file."""
-        path = Path(self.state_db)
-        if not path.is_absolute():
-            path = REPO_ROOT / path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("rasa_url", "backend_url", "public_url", mode="after")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
+    def model_post_init(self, _context: Any) -> None:
+        """Development defaults for secrets that only need to be stable within one process."""
+        if not self.session_secret:
+            self.session_secret = secrets.token_hex(32)
+            self._generated_session_secret = True
+        if not self.client_ref_secret:
+            self.client_ref_secret = secrets.token_hex(32)
+
+    @property
+    def session_secret_generated(self) -> bool:
+        return self._generated_session_secret
+
+    def require_shared_secrets(self) -> None:
+        """Replicas (REDIS_URL set) must share the session secret, or a login on one is invalid on the other."""
+        if self.redis_url and self.session_secret_generated:
+            raise RuntimeError(
+                "GATEWAY_SESSION_SECRET must be set when REDIS_URL is set: every gateway replica "
+                "has to sign and check agent sessions with the same secret"
+            )
+
+    def resolved_database_url(self) -> str:
+        """Relative SQLite paths are relative to the repo root (folder created), as for the backend."""
+        url = self.database_url.strip()
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and ":memory:" not in url:
+            path = Path(url[len(prefix):])
+            if not path.is_absolute():
+                path = (REPO_ROOT / path).resolve()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return f"{prefix}{path}"
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
 
 
 @lru_cache
 def get_settings() -> Settings:
     """Process-wide settings."""
-    return Settings.from_env()
+    return Settings()

@@ -3,10 +3,17 @@
 While a conversation is handed off, Rasa 3.6 has paused it and runs no actions, so routing has to
 happen here, in front of Rasa: user messages go to the agent inbox (stored, shown live in the
 console), agent replies go out on the user's own channel, and handing back resumes Rasa.
+
+Whether a person has the conversation is decided in one place: the backend's live handoff ticket
+(open / assigned / handback_failed = a person has it). Every replica asks the backend on every user
+message, so two gateway replicas can never disagree, and a hand-back closes the ticket only after
+Rasa has been resumed: otherwise the user's next messages would vanish into a paused Rasa.
 """
 
 from __future__ import annotations
 
+import asyncio
+import enum
 import hashlib
 import logging
 import time
@@ -14,14 +21,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
-from bot.backend_client import BackendClient, BackendError
+from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
 from bot.neutralise import clean_user_text, too_long_notice
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.ratelimit import Limiter
 from bot.store import Conversation, Store
 
 log = logging.getLogger("bot.handoff")
@@ -33,7 +37,15 @@ RASA_DOWN = (
     "Virtualni pomočnik trenutno žal ni dosegljiv. Poskusite, prosim, znova čez nekaj minut ali pokličite "
     "naše svetovalce na brezplačno številko 080 1558."
 )
+STATE_UNKNOWN = (
+    "Vašega sporočila trenutno žal ne morem posredovati. Poskusite, prosim, znova čez nekaj trenutkov."
+)
+HANDOFF_FAILED = (
+    "Svetovalca vam trenutno žal ne morem dodeliti. Poskusite, prosim, znova čez nekaj minut ali pokličite "
+    "na brezplačno številko 080 1558. Do takrat vam z veseljem pomagam sam."
+)
 HANDBACK_NOTICE = "Pogovor je znova prevzel virtualni pomočnik."
+ACTIVE_STATUSES = ["open", "assigned", "handback_failed"]
 
 
 @dataclass
@@ -51,28 +63,99 @@ class OutMessage:
 Deliverer = Callable[[Conversation, OutMessage], Awaitable[None]]
 
 
+class Handback(str, enum.Enum):
+    """Outcome of a hand-back, shown to the agent in the console."""
+
+    done = "done"
+    not_handed_off = "not_handed_off"
+    resume_failed = "resume_failed"  # Rasa not resumed after retries: the ticket says handback_failed
+    close_failed = "close_failed"  # Rasa resumed, but the backend did not close the ticket: retry
+    conflict = "conflict"  # someone else handed back first
+
+
+@dataclass
+class ConversationView:
+    """A conversation with its handoff ticket, for the console (the ticket is the truth)."""
+
+    conversation_id: str
+    channel: str
+    ticket: dict[str, Any] | None
+
+    @property
+    def handed_off(self) -> bool:
+        return self.ticket is not None
+
+    @property
+    def ticket_id(self) -> int | None:
+        return int(self.ticket["id"]) if self.ticket else None
+
+    @property
+    def handoff_reason(self) -> str | None:
+        return str(self.ticket["reason"]) if self.ticket else None
+
+    @property
+    def assigned_to(self) -> str | None:
+        return self.ticket.get("assigned_to") if self.ticket else None
+
+    @property
+    def status(self) -> str | None:
+        return str(self.ticket["status"]) if self.ticket else None
+
+
 def conversation_key(channel: str, address: str) -> str:
     """Stable, non-reversible conversation id for an address (phone numbers never become ids)."""
     digest = hashlib.sha256(f"{channel}:{address}".encode()).hexdigest()[:24]
     return f"{channel}-{digest}"
 
 
-class Gateway:
-    """Channel-independent message handling, handoff state and the agent inbox."""
+def _buttons(message: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in message.get("buttons") or []
+        if isinstance(b, dict)
+    ]
 
-    def __init__(self, settings: Settings, store: Store, rasa: RasaClient, backend: BackendClient) -> None:
+
+class Gateway:
+    """Channel-independent message handling, handoff routing and the agent inbox."""
+
+    def __init__(
+        self, settings: Settings, store: Store, rasa: RasaClient, backend: BackendClient,
+        limiter: Limiter | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.rasa = rasa
         self.backend = backend
+        self.limiter = limiter or Limiter(settings.redis_url)
         self.deliverers: dict[str, Deliverer] = {}
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._limit: RateLimitItem = parse(settings.rate_limit)
+
+    # --- handoff state (the backend's ticket) -------------------------------
+    async def active_ticket(self, conversation_id: str) -> dict[str, Any] | None:
+        """The live ticket giving this conversation to a person; raises BackendError if unknown."""
+        return await self.backend.handoff_state(conversation_id)
+
+    async def handed_off(self, conversation_id: str) -> bool:
+        """For display only (history, greeting): False when the backend cannot tell."""
+        try:
+            return await self.active_ticket(conversation_id) is not None
+        except BackendError:
+            return False
+
+    async def view(self, conversation_id: str) -> ConversationView | None:
+        conv = self.store.conversation(conversation_id)
+        if conv is None:
+            return None
+        try:
+            ticket = await self.active_ticket(conversation_id)
+        except BackendError:
+            ticket = None
+        return ConversationView(conversation_id, conv.channel, ticket)
 
     # --- user side ----------------------------------------------------------
     def allowed(self, conversation_id: str) -> bool:
-        """Per-sender rate limit (moving window)."""
-        return self._limiter.hit(self._limit, "msg", conversation_id)
+        """Per-sender rate limit (moving window, shared by replicas through Redis)."""
+        return self.limiter.hit(self.settings.rate_limit, "msg", conversation_id)
 
     def offered_payloads(self, conversation_id: str) -> set[str]:
         """Payloads of buttons this conversation was actually shown (recent bot turns)."""
@@ -83,7 +166,7 @@ class Gateway:
             for b in t["buttons"]
         }
 
-    async def handle(
+    async def handle_with_state(
         self,
         channel: str,
         conversation_id: str,
@@ -91,11 +174,28 @@ class Gateway:
         text: str | None = None,
         payload: str | None = None,
         title: str | None = None,
-    ) -> list[OutMessage]:
-        """One user message in; the replies to show out (empty while an agent has the conversation)."""
+        client_ref: str | None = None,
+        numbered_choice: bool = False,
+    ) -> tuple[list[OutMessage], bool]:
+        """One user message in; the replies to show out (empty while an agent has the conversation)
+        and whether a person has the conversation now (so the web channel need not ask again).
+
+        `numbered_choice`: a reply that is just a number picks that button of the last bot reply
+        (SMS), unless a person has the conversation.
+        """
         conv = self.store.ensure_conversation(conversation_id, channel, address)
         if not self.allowed(conversation_id):
-            return [OutMessage(RATE_LIMITED, role="system")]
+            return [OutMessage(RATE_LIMITED, role="system")], False
+        try:
+            ticket = await self.active_ticket(conversation_id)
+        except BackendError:
+            return [OutMessage(STATE_UNKNOWN, role="system")], False
+
+        if numbered_choice and ticket is None and text is not None and payload is None:
+            choice = text.strip()
+            if choice.isdigit() and conv.last_buttons and 1 <= int(choice) <= len(conv.last_buttons):
+                button = conv.last_buttons[int(choice) - 1]
+                text, payload, title = None, str(button["payload"]), str(button["title"])
 
         if payload is not None and payload not in self.offered_payloads(conversation_id):
             # A payload the bot never offered is typed text in disguise: treat it as such.
@@ -107,71 +207,99 @@ class Gateway:
         else:
             cleaned = clean_user_text(text, self.settings.max_message_chars)
             if cleaned.reply is not None or cleaned.text is None:
-                return [OutMessage(cleaned.reply or "", role="system")]
+                return [OutMessage(cleaned.reply or "", role="system")], ticket is not None
             shown = cleaned.text
             to_rasa = cleaned.text
             if cleaned.truncated:
                 notices.append(OutMessage(too_long_notice(self.settings.max_message_chars), role="system"))
 
-        if conv.handed_off:
+        if ticket is not None:
             self.store.add_turn(conversation_id, "user", shown, during_handoff=True)
-            return notices
+            return notices, True
 
         self.store.add_turn(conversation_id, "user", shown)
+        metadata = {"channel": channel, "client_ref": client_ref} if client_ref else {"channel": channel}
         try:
-            replies = await self.rasa.send(conversation_id, to_rasa, {"channel": channel})
+            replies = await self.rasa.send(conversation_id, to_rasa, metadata)
+            if not replies and await self.rasa.paused(conversation_id):
+                # No ticket, yet Rasa is paused (a handoff whose ticket was never created or was
+                # closed elsewhere): the ticket decides, so Rasa is resumed and gets the message again.
+                log.warning("conversation %s was paused without an active ticket: resumed", conversation_id)
+                if await self.rasa.resume(conversation_id):
+                    replies = await self.rasa.send(conversation_id, to_rasa, metadata)
         except RasaUnavailable:
             msg = OutMessage(RASA_DOWN, role="system")
             self.store.add_turn(conversation_id, "system", msg.text)
-            return [*notices, msg]
+            return [*notices, msg], False
 
         out: list[OutMessage] = list(notices)
         handoff: dict[str, Any] | None = None
         fallback = False
         for m in replies:
             custom = m.get("custom")
-            # machine-readable notes from the actions (never shown: they carry no text)
-            if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
-                handoff = custom["handoff"]
-            if isinstance(custom, dict) and isinstance(custom.get("fallback"), dict):
-                fallback = True
+            if isinstance(custom, dict):
+                if isinstance(custom.get("handoff"), dict):
+                    handoff = custom["handoff"]
+                if custom.get("fallback") is True or isinstance(custom.get("fallback"), dict):
+                    fallback = True  # {"fallback": {"kind": "nlu" | "dialogue"}}: counted, never shown
             body = m.get("text")
-            if not isinstance(body, str) or not body:
-                continue
-            buttons = [
-                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                for b in m.get("buttons") or []
-                if isinstance(b, dict)
-            ]
-            out.append(OutMessage(body, buttons))
+            if isinstance(body, str) and body:
+                out.append(OutMessage(body, _buttons(m)))
         self.store.count(conversation_id, forwarded=1, fallbacks=int(fallback))
-        for reply in out:
-            if reply.role == "bot":
-                self.store.add_turn(conversation_id, "bot", reply.text, reply.buttons)
-        bot_messages = [m for m in out if m.role == "bot"]
+        bot_messages = [reply for reply in out if reply.role == "bot"]
+        for reply in bot_messages:
+            self.store.add_turn(conversation_id, "bot", reply.text, reply.buttons)
         if bot_messages:
-            # Only the latest reply's buttons can be chosen by number (SMS) or index (Telegram).
-            self.store.update_conversation(conversation_id, last_buttons=bot_messages[-1].buttons)
+            self.store.set_last_buttons(conversation_id, bot_messages[-1].buttons)
         if handoff is not None and handoff.get("kind", "live") == "live":
-            await self.start_handoff(conv, str(handoff.get("reason") or "request"))
-        return out
+            failed = await self.start_handoff(conv, str(handoff.get("reason") or "request"))
+            out.extend(failed)
+            return out, not failed
+        return out, False
 
-    async def start_handoff(self, conv: Conversation, reason: str) -> None:
-        """Queue for an agent: backend ticket + routing switch. Idempotent per conversation."""
-        if not self.store.start_handoff(conv.conversation_id, None, reason):
-            return
+    async def handle(self, *args: Any, **kwargs: Any) -> list[OutMessage]:
+        """handle_with_state without the state (Telegram, SMS)."""
+        return (await self.handle_with_state(*args, **kwargs))[0]
+
+    async def start_handoff(self, conv: Conversation, reason: str) -> list[OutMessage]:
+        """Rasa has paused and asked for a person: open (or find) the live ticket, with retries.
+
+        Without a ticket no agent would ever see the conversation, so after the retries Rasa is
+        resumed and the user is told, instead of being left with a silent bot.
+        """
         recent = [t["text"] for t in self.store.turns(conv.conversation_id, limit=10) if t["role"] == "user"]
-        try:
-            ticket = await self.backend.create_ticket(
-                conv.conversation_id, conv.channel, reason, "live",
-                brand=self.settings.default_brand, summary="\n".join(recent[-5:]) or None,
-            )
-            self.store.update_conversation(conv.conversation_id, ticket_id=int(ticket["id"]))
-        except BackendError:
-            log.warning("handoff ticket not created for %s; routing to agents anyway", conv.conversation_id)
-        log.info("conversation %s handed off (%s, %s)", conv.conversation_id, conv.channel, reason)
+        for attempt in range(3):
+            try:
+                _, created = await self.backend.create_ticket(
+                    conv.conversation_id, conv.channel, reason, "live",
+                    brand=self.settings.default_brand, summary="\n".join(recent[-5:]) or None,
+                )
+            except BackendError:
+                await asyncio.sleep(0.3 * 2**attempt)
+                continue
+            if created:
+                self.store.count(conv.conversation_id, handoffs=1)
+            log.info("conversation %s handed off (%s, %s)", conv.conversation_id, conv.channel, reason)
+            return []
+        log.warning("handoff ticket not created for %s: Rasa resumed", conv.conversation_id)
+        await self.rasa.resume(conv.conversation_id)
+        self.store.add_turn(conv.conversation_id, "system", HANDOFF_FAILED)
+        return [OutMessage(HANDOFF_FAILED, role="system")]
 
     # --- agent side ---------------------------------------------------------
+    async def inbox(self) -> dict[str, list[dict[str, Any]]]:
+        """Queue and active conversations, from the backend's active live tickets (oldest first)."""
+        queue: list[dict[str, Any]] = []
+        active: list[dict[str, Any]] = []
+        for t in sorted(await self.backend.tickets(active=True, kind="live"), key=lambda t: t["id"]):
+            item = {
+                "id": t["conversation_id"], "channel": t["channel"], "reason": t["reason"],
+                "ticket_id": t["id"], "since": t["created_at"], "assigned_to": t.get("assigned_to"),
+                "status": t["status"],
+            }
+            (active if t.get("assigned_to") else queue).append(item)
+        return {"queue": queue, "active": active}
+
     async def deliver(self, conv: Conversation, msg: OutMessage) -> bool:
         deliverer = self.deliverers.get(conv.channel)
         if deliverer is None:
@@ -184,43 +312,68 @@ class Gateway:
             return False
         return True
 
-    async def claim(self, conversation_id: str, agent: str) -> None:
-        conv = self.store.conversation(conversation_id)
-        if conv is None or not conv.handed_off or conv.assigned_to == agent:
-            return
-        self.store.update_conversation(conversation_id, assigned_to=agent)
-        if conv.ticket_id:
-            try:
-                await self.backend.update_ticket(conv.ticket_id, status="assigned", assigned_to=agent)
-            except BackendError:
-                pass
+    async def claim(self, conversation_id: str, agent: str) -> bool:
+        """The agent takes the conversation (the ticket records who)."""
+        try:
+            ticket = await self.active_ticket(conversation_id)
+            if ticket is None:
+                return False
+            if ticket.get("assigned_to") == agent:
+                return True
+            status = "handback_failed" if ticket["status"] == "handback_failed" else "assigned"
+            await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES, status=status,
+                                             assigned_to=agent)
+        except BackendError:
+            return False
+        return True
 
     async def agent_reply(self, conversation_id: str, agent: str, text: str) -> bool:
-        """Store the agent's reply and send it on the user's own channel."""
+        """Store the agent's reply and send it on the user's own channel (only while a person has it)."""
         conv = self.store.conversation(conversation_id)
         text = text.strip()[:4000]
-        if conv is None or not conv.handed_off or not text:
+        if conv is None or not text or not await self.claim(conversation_id, agent):
             return False
-        await self.claim(conversation_id, agent)
         self.store.add_turn(conversation_id, "agent", text, during_handoff=True, author=agent)
         return await self.deliver(conv, OutMessage(text, role="agent"))
 
-    async def hand_back(self, conversation_id: str, agent: str) -> bool:
-        """Close the ticket, resume Rasa, tell the user, route to Rasa again."""
+    async def hand_back(self, conversation_id: str, agent: str) -> Handback:
+        """Resume Rasa (with retries), then close the ticket, then tell the user.
+
+        If Rasa cannot be resumed the ticket stays with the person, marked handback_failed, so the
+        console shows it and the user's messages keep reaching the agents instead of a paused Rasa.
+        """
         conv = self.store.conversation(conversation_id)
-        if conv is None or not self.store.end_handoff(conversation_id):
-            return False
-        if conv.ticket_id:
+        try:
+            ticket = await self.active_ticket(conversation_id)
+        except BackendError:
+            return Handback.close_failed
+        if conv is None or ticket is None:
+            return Handback.not_handed_off
+        resumed = False
+        for attempt in range(max(1, self.settings.handback_retries)):
+            if await self.rasa.resume(conversation_id):
+                resumed = True
+                break
+            await asyncio.sleep(0.5 * 2**attempt)
+        if not resumed:
+            log.warning("hand-back of %s: Rasa not resumed, the agent keeps the conversation", conversation_id)
             try:
-                await self.backend.update_ticket(conv.ticket_id, status="closed", assigned_to=agent)
+                await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES,
+                                                 status="handback_failed", assigned_to=agent)
             except BackendError:
                 pass
-        if not await self.rasa.resume(conversation_id):
-            log.warning("rasa resume failed for %s", conversation_id)
+            return Handback.resume_failed
+        try:
+            await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES, status="closed",
+                                             assigned_to=agent)
+        except BackendConflict:
+            return Handback.conflict
+        except BackendError:
+            return Handback.close_failed
         self.store.add_turn(conversation_id, "system", HANDBACK_NOTICE, during_handoff=True, author=agent)
         await self.deliver(conv, OutMessage(HANDBACK_NOTICE, role="system"))
         log.info("conversation %s handed back", conversation_id)
-        return True
+        return Handback.done
 
     async def transcript(self, conversation_id: str) -> dict[str, Any]:
         """Whole conversation for the console: Rasa's tracker (bot + user turns) + handoff turns."""

@@ -19,8 +19,10 @@ from bot import agent_console
 from bot.backend_client import BackendClient, BackendError
 from bot.channels import sms, web
 from bot.config import Settings, get_settings
+from bot.fanout import Fanout
 from bot.handoff import Gateway
 from bot.rasa_client import RasaClient
+from bot.ratelimit import Limiter
 from bot.store import Store
 
 log = logging.getLogger("bot")
@@ -39,17 +41,18 @@ PDF_LINK_DOWN = (
 
 def build_gateway(settings: Settings) -> Gateway:
     """Store + clients + core; used by the web app and by the Telegram polling process."""
-    store = Store(settings.state_db_path())
+    store = Store(settings.resolved_database_url())
     rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
-    backend = BackendClient(settings.backend_url, settings.backend_api_key)
-    return Gateway(settings, store, rasa, backend)
+    backend = BackendClient(settings.backend_url, settings.backend_api_key, settings.backend_timeout)
+    return Gateway(settings, store, rasa, backend, Limiter(settings.redis_url))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app; tests pass their own settings."""
+    """The FastAPI app; tests pass their own settings. The schema must be migrated (bot.prestart)."""
     settings = settings or get_settings()
+    settings.require_shared_secrets()
     gateway = build_gateway(settings)
-    hub = web.WebHub()
+    hub = web.WebHub(Fanout(settings.redis_url) if settings.redis_url else None)
     gateway.deliverers["web"] = hub.push
     gateway.deliverers["sms"] = sms.SmsSender(settings, gateway)
     telegram_bridge = None
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        hub.start()
         if telegram_bridge is not None:
             try:
                 await telegram_bridge.application.initialize()
@@ -69,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if telegram_bridge is not None and telegram_bridge.application._initialized:
             await telegram_bridge.application.shutdown()
+        if hub.fanout is not None:
+            await hub.fanout.aclose()
         await gateway.rasa.aclose()
         await gateway.backend.aclose()
         gateway.store.close()
@@ -103,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "replica": settings.replica or "single"}
 
     @app.post("/telegram/webhook")
     async def telegram_webhook(request: Request) -> Response:

@@ -57,13 +57,23 @@ class RasaClient:
         data = resp.json()
         return data if isinstance(data, dict) else {}
 
+    async def paused(self, sender: str) -> bool | None:
+        """Whether Rasa has paused this conversation (None: could not tell)."""
+        tracker = await self.tracker(sender)
+        return bool(tracker.get("paused")) if tracker else None
+
     async def resume(self, sender: str) -> bool:
-        """Append a `resume` event so Rasa answers the conversation again after a handoff."""
+        """Append `resume` and `action_listen`, so Rasa answers the conversation again after a handoff.
+
+        Rasa paused right after action_handoff, before predicting action_listen; with only `resume`
+        the next user message follows action_handoff directly, no rule matches, and the core
+        fallback hands the user straight back to an agent.
+        """
         try:
             resp = await self.http.post(
                 f"{self.base_url}/conversations/{sender}/tracker/events",
                 params=self._params(),
-                json={"event": "resume"},
+                json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
             )
         except httpx.HTTPError as exc:
             log.warning("rasa resume failed: %s", type(exc).__name__)

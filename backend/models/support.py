@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base, DeliveryChannel, str_enum
@@ -43,10 +43,27 @@ class FaqFeedback(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+# A live ticket in one of these states means a person has the conversation: the gateway routes the
+# user's messages to the agents and not to Rasa. `handback_failed`: the agent handed back, but Rasa
+# could not be resumed, so the person keeps the conversation until a hand-back succeeds.
+ACTIVE_STATUSES = ("open", "assigned", "handback_failed")
+_ACTIVE_LIVE = text("kind = 'live' AND status IN ('open', 'assigned', 'handback_failed')")
+
+
 class HandoffTicket(Base):
-    """Request for a human agent (or a callback outside support hours)."""
+    """Request for a human agent (or a callback outside support hours).
+
+    The single source of truth for "a person has this conversation": at most one active live
+    ticket per conversation (a partial unique index), whichever gateway replica asks.
+    """
 
     __tablename__ = "handoff_ticket"
+    __table_args__ = (
+        Index(
+            "uq_handoff_ticket_active_live", "conversation_id", unique=True,
+            sqlite_where=_ACTIVE_LIVE, postgresql_where=_ACTIVE_LIVE,
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(128), index=True)
     channel: Mapped[str] = mapped_column(String(32))
@@ -55,7 +72,7 @@ class HandoffTicket(Base):
     kind: Mapped[str] = mapped_column(String(16), default="live")  # live / callback / message
     summary: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open/assigned/handback_failed/closed
     assigned_to: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()

@@ -40,12 +40,16 @@ class TicketIn(BaseModel):
     contact: str | None = Field(default=None, max_length=254)
 
 
-class TicketUpdate(BaseModel):
-    """Fields to change."""
+TicketStatus = Literal["open", "assigned", "handback_failed", "closed"]
 
-    status: Literal["open", "assigned", "closed"] | None = None
+
+class TicketUpdate(BaseModel):
+    """Fields to change; `if_status` makes the change conditional (compare-and-set, else 409)."""
+
+    status: TicketStatus | None = None
     assigned_to: str | None = Field(default=None, max_length=120)
     summary: str | None = Field(default=None, max_length=5000)
+    if_status: list[TicketStatus] | None = Field(default=None, max_length=4)
 
 
 class TicketOut(BaseModel):
@@ -63,6 +67,14 @@ class TicketOut(BaseModel):
     assigned_to: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class HandoffState(BaseModel):
+    """Whether a person has the conversation: the active live ticket, if any."""
+
+    conversation_id: str
+    active: bool
+    ticket: TicketOut | None
 
 
 class OutboxOut(BaseModel):

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.clientref import client_ref
 from bot.config import Settings
 from bot.handoff import Gateway, OutMessage, conversation_key
 from bot.store import Conversation
@@ -114,15 +115,10 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return twiml([])
         body = params.get("Body", "")
         conv_id = conversation_key(CHANNEL, sender)
-        conv = gateway.store.ensure_conversation(conv_id, CHANNEL, sender)
-        choice = body.strip()
-        if choice.isdigit() and not conv.handed_off and conv.last_buttons and 1 <= int(choice) <= len(conv.last_buttons):
-            button = conv.last_buttons[int(choice) - 1]
-            replies = await gateway.handle(
-                CHANNEL, conv_id, sender, payload=button["payload"], title=button["title"]
-            )
-        else:
-            replies = await gateway.handle(CHANNEL, conv_id, sender, text=body)
+        replies = await gateway.handle(
+            CHANNEL, conv_id, sender, text=body, numbered_choice=True,
+            client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
+        )
         return twiml(replies)
 
     return router

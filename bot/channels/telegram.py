@@ -15,6 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.clientref import client_ref
 from bot.config import Settings
 from bot.handoff import Gateway, OutMessage, conversation_key
 from bot.store import Conversation
@@ -47,6 +48,9 @@ class TelegramBridge:
         self.gateway = gateway
         self.application = application
 
+    def ref(self, chat_id: str) -> str:
+        return client_ref(self.gateway.settings.client_ref_secret, CHANNEL, chat_id)
+
     async def send(self, chat_id: str | int, messages: list[OutMessage]) -> None:
         for m in messages:
             await self.application.bot.send_message(chat_id=chat_id, text=m.text, reply_markup=keyboard(m.buttons))
@@ -59,8 +63,9 @@ class TelegramBridge:
         if update.effective_chat is None:
             return
         chat_id = str(update.effective_chat.id)
-        conv = self.gateway.store.ensure_conversation(conversation_key(CHANNEL, chat_id), CHANNEL, chat_id)
-        if conv.handed_off:
+        conv_id = conversation_key(CHANNEL, chat_id)
+        self.gateway.store.ensure_conversation(conv_id, CHANNEL, chat_id)
+        if await self.gateway.handed_off(conv_id):
             return
         await self.send(chat_id, [OutMessage(GREETING)])
 
@@ -73,7 +78,7 @@ class TelegramBridge:
             await self.send(chat_id, [OutMessage(ONLY_TEXT, role="system")])
             return
         replies = await self.gateway.handle(
-            CHANNEL, conversation_key(CHANNEL, chat_id), chat_id, text=message.text
+            CHANNEL, conversation_key(CHANNEL, chat_id), chat_id, text=message.text, client_ref=self.ref(chat_id)
         )
         await self.send(chat_id, replies)
 
@@ -93,7 +98,9 @@ class TelegramBridge:
         for b in buttons:
             if b["payload"] == data:
                 title = b["title"]
-        replies = await self.gateway.handle(CHANNEL, conv_id, chat_id, payload=data, title=title)
+        replies = await self.gateway.handle(
+            CHANNEL, conv_id, chat_id, payload=data, title=title, client_ref=self.ref(chat_id)
+        )
         await self.send(chat_id, replies)
 
 
@@ -135,13 +142,13 @@ async def run_polling(settings: Settings, stop: asyncio.Event, poll_interval: fl
 
 
 async def _main() -> None:
-    settings = Settings.from_env()
+    settings = Settings()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not settings.telegram_token:
-        # Idle instead of exiting: honcho stops every process when one exits.
+        # Idle instead of exiting: the supervisor would otherwise restart it again and again.
         log.info("TELEGRAM_TOKEN is not set: Telegram is off; this process idles until stopped")
         await stop.wait()
         return

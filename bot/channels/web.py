@@ -8,6 +8,9 @@ What the widget needs beyond the text (all additive to the original fields): per
 and, for messages with buttons, whether a later user turn answered them (`answered`) and with which
 button (`chosen`); per conversation its handoff state and the place in the agents' queue
 (`conversation`: {"state": "bot"|"queued"|"assigned", "agent": ..., "queue_position": ...}).
+
+With REDIS_URL set, a push is published to every replica (bot/fanout.py) and delivered by the one
+that holds the widget's WebSocket; without it, pushes stay in this process.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
+from bot.backend_client import BackendError
+from bot.clientref import client_address, client_ref, parse_networks
+from bot.fanout import Fanout
 from bot.handoff import Gateway, OutMessage
-from bot.store import Conversation, Store
+from bot.store import Conversation
 
 log = logging.getLogger("bot.web")
 CHANNEL = "web"
@@ -58,16 +61,24 @@ def agent_display_name(login: str | None) -> str | None:
     return login[:1].upper() + login[1:]
 
 
-def conversation_state(
-    store: Store, conv: Conversation | None, display: DisplayName = agent_display_name
+BOT_STATE: dict[str, Any] = {"state": "bot", "agent": None, "queue_position": None}
+
+
+async def ticket_state(
+    gateway: Gateway, ticket: dict[str, Any] | None, display: DisplayName = agent_display_name
 ) -> dict[str, Any]:
-    """Handoff state for the widget; queue_position counts unclaimed handoffs, oldest first (1 = next)."""
-    if conv is None or not conv.handed_off:
-        return {"state": "bot", "agent": None, "queue_position": None}
-    if conv.assigned_to:
-        return {"state": "assigned", "agent": display(conv.assigned_to), "queue_position": None}
-    waiting = [c.conversation_id for c in store.conversations_in_handoff() if not c.assigned_to]
-    position = waiting.index(conv.conversation_id) + 1 if conv.conversation_id in waiting else None
+    """Handoff state for the widget from the backend's live ticket; queue_position counts the
+    unclaimed live tickets, oldest first (1 = next)."""
+    if ticket is None:
+        return dict(BOT_STATE)
+    if ticket.get("assigned_to"):
+        return {"state": "assigned", "agent": display(ticket.get("assigned_to")), "queue_position": None}
+    try:
+        waiting = [t["id"] for t in sorted(await gateway.backend.tickets(active=True, kind="live"), key=lambda t: t["id"])
+                   if not t.get("assigned_to")]
+    except BackendError:
+        waiting = []
+    position = waiting.index(ticket["id"]) + 1 if ticket.get("id") in waiting else None
     return {"state": "queued", "agent": None, "queue_position": position}
 
 
@@ -99,31 +110,54 @@ def history_messages(
 
 
 class WebHub:
-    """Open widget WebSockets per conversation, for live agent messages and handoff-state changes."""
+    """Open widget WebSockets (in this replica), for live agent messages and handoff-state changes.
 
-    def __init__(self) -> None:
+    With Redis a push is published to every replica and delivered by the one holding the socket.
+    """
+
+    def __init__(self, fanout: Fanout | None = None) -> None:
         self.sockets: dict[str, set[WebSocket]] = {}
         self._locks: dict[WebSocket, asyncio.Lock] = {}
-        self.store: Store | None = None
+        self.fanout = fanout
+        self.gateway: Gateway | None = None
         self.display: DisplayName = agent_display_name
 
-    def attach(self, store: Store, display: DisplayName = agent_display_name) -> None:
-        """The store that frames read the stored turn and the handoff state from (set by build_router)."""
-        self.store = store
+    def attach(self, gateway: Gateway, display: DisplayName = agent_display_name) -> None:
+        """Where frames read the stored turn and the handoff state from (set by build_router)."""
+        self.gateway = gateway
         self.display = display
+
+    def start(self) -> None:
+        """Subscribe to the other replicas' deliveries (no-op without Redis)."""
+        if self.fanout is not None:
+            self.fanout.start(self._from_fanout)
+
+    async def _from_fanout(self, payload: dict[str, Any]) -> None:
+        conv_id, message = payload.get("conversation_id"), payload.get("message")
+        if isinstance(conv_id, str) and isinstance(message, dict):
+            await self.local_push(conv_id, message)
 
     def add(self, conversation_id: str, ws: WebSocket) -> None:
         self.sockets.setdefault(conversation_id, set()).add(ws)
         self._locks.setdefault(ws, asyncio.Lock())
 
     def remove(self, conversation_id: str, ws: WebSocket) -> None:
-        self.sockets.get(conversation_id, set()).discard(ws)
+        sockets = self.sockets.get(conversation_id)
+        if sockets is not None:
+            sockets.discard(ws)
+            if not sockets:
+                self.sockets.pop(conversation_id, None)
         self._locks.pop(ws, None)
 
-    def state(self, conversation_id: str) -> dict[str, Any]:
-        if self.store is None:
-            return {"state": "bot", "agent": None, "queue_position": None}
-        return conversation_state(self.store, self.store.conversation(conversation_id), self.display)
+    async def state(self, conversation_id: str) -> dict[str, Any]:
+        """The widget's view of the backend's handoff ticket (the truth, shared by every replica)."""
+        if self.gateway is None:
+            return dict(BOT_STATE)
+        try:
+            ticket = await self.gateway.active_ticket(conversation_id)
+            return await ticket_state(self.gateway, ticket, self.display)
+        except BackendError:
+            return dict(BOT_STATE)
 
     async def send(self, conversation_id: str, ws: WebSocket, frame: dict[str, Any]) -> None:
         """One frame to one socket; the lock keeps a push and the state watcher from interleaving."""
@@ -140,8 +174,8 @@ class WebHub:
         data["id"] = None
         data["created_at"] = iso_time(time.time())
         data["author"] = None
-        if self.store is not None:
-            for t in reversed(self.store.turns(conversation_id, limit=5)):
+        if self.gateway is not None:
+            for t in reversed(self.gateway.store.turns(conversation_id, limit=5)):
                 if t["role"] == msg.role and t["text"] == msg.text:
                     data["id"] = t["id"]
                     data["created_at"] = iso_time(float(t["created_at"]))
@@ -150,22 +184,26 @@ class WebHub:
                     break
         return data
 
-    async def push(self, conv: Conversation, msg: OutMessage) -> None:
-        """Deliverer for the web channel: the turn is already stored; push to open tabs."""
-        sockets = list(self.sockets.get(conv.conversation_id, ()))
+    async def local_push(self, conversation_id: str, message: dict[str, Any]) -> None:
+        """Deliver to this replica's sockets of the conversation, with the current handoff state."""
+        sockets = list(self.sockets.get(conversation_id, ()))
         if not sockets:
             return
-        frame = {
-            "type": "message",
-            "message": self._message(conv.conversation_id, msg),
-            "conversation": self.state(conv.conversation_id),
-        }
+        frame = {"type": "message", "message": message, "conversation": await self.state(conversation_id)}
         for ws in sockets:
-            await self.send(conv.conversation_id, ws, frame)
+            await self.send(conversation_id, ws, frame)
+
+    async def push(self, conv: Conversation, msg: OutMessage) -> None:
+        """Deliverer for the web channel: the turn is already stored; push to open tabs anywhere."""
+        message = self._message(conv.conversation_id, msg)
+        if self.fanout is not None and await self.fanout.publish({"conversation_id": conv.conversation_id,
+                                                                  "message": message}):
+            return
+        await self.local_push(conv.conversation_id, message)  # no Redis (or it is down)
 
     async def push_state(self, conversation_id: str) -> None:
         """A state-only frame (e.g. right after a claim) for callers that know the state changed."""
-        frame = {"type": "state", "conversation": self.state(conversation_id)}
+        frame = {"type": "state", "conversation": await self.state(conversation_id)}
         for ws in list(self.sockets.get(conversation_id, ())):
             await self.send(conversation_id, ws, frame)
 
@@ -176,9 +214,12 @@ def web_conversation_id(session_id: str) -> str:
 
 def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
     router = APIRouter(prefix="/api/web", tags=["web"])
-    hub.attach(gateway.store)
-    sessions_limiter = MovingWindowRateLimiter(MemoryStorage())
-    sessions_limit = parse(gateway.settings.session_rate_limit)
+    hub.attach(gateway)
+    settings = gateway.settings
+    proxies = parse_networks(settings.trusted_proxies)
+
+    def client_of(request: Request) -> str:
+        return client_address(request.client.host if request.client else None, request.headers, proxies)
 
     def conversation_for(session_id: str | None) -> str | None:
         if not session_id or len(session_id) > 100:
@@ -188,13 +229,12 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
     @router.post("/session")
     async def new_session(request: Request) -> JSONResponse:
         """Issue a new unguessable session id (kept by the widget in localStorage)."""
-        client = request.client.host if request.client else "?"
-        if not sessions_limiter.hit(sessions_limit, "session", client):
+        if not gateway.limiter.hit(settings.session_rate_limit, "session", client_of(request)):
             return JSONResponse({"detail": "Preveč novih pogovorov. Poskusite, prosim, čez minuto."}, 429)
         session_id = secrets.token_urlsafe(32)
         conv_id = web_conversation_id(session_id)
-        gateway.store.add_web_session(session_id, conv_id)
         gateway.store.ensure_conversation(conv_id, CHANNEL, conv_id)
+        gateway.store.add_web_session(session_id, conv_id)
         return JSONResponse({"session_id": session_id})
 
     @router.get("/history")
@@ -203,12 +243,16 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         conv_id = conversation_for(x_session_id)
         if conv_id is None:
             return JSONResponse({"detail": SESSION_UNKNOWN}, 404)
-        conv = gateway.store.conversation(conv_id)
+        ticket: dict[str, Any] | None = None
+        try:
+            ticket = await gateway.active_ticket(conv_id)
+        except BackendError:
+            pass
         turns = history_messages(gateway.store.turns(conv_id, limit=200), hub.display)
         return JSONResponse({
             "messages": turns,
-            "handoff": bool(conv and conv.handed_off),
-            "conversation": conversation_state(gateway.store, conv, hub.display),
+            "handoff": ticket is not None,
+            "conversation": await ticket_state(gateway, ticket, hub.display),
         })
 
     @router.post("/message")
@@ -230,27 +274,27 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         text = data.get("text")
         payload = data.get("payload")
         title = data.get("title")
-        replies = await gateway.handle(
+        replies, handed_off = await gateway.handle_with_state(
             CHANNEL,
             conv_id,
             conv_id,
             text=text if isinstance(text, str) else None,
             payload=payload if isinstance(payload, str) else None,
             title=title if isinstance(title, str) else None,
+            client_ref=client_ref(settings.client_ref_secret, CHANNEL, client_of(request)),
         )
-        conv = gateway.store.conversation(conv_id)
         now = iso_time(time.time())
         return JSONResponse({
             "messages": [{**m.as_dict(), "created_at": now} for m in replies],
-            "handoff": bool(conv and conv.handed_off),
-            "conversation": conversation_state(gateway.store, conv, hub.display),
+            "handoff": handed_off,
+            "conversation": await hub.state(conv_id) if handed_off else dict(BOT_STATE),
         })
 
     async def watch_state(conv_id: str, websocket: WebSocket, last: dict[str, Any]) -> None:
         """Sends a state frame whenever the handoff state or the queue position changes."""
         while True:
             await asyncio.sleep(STATE_CHECK_SECONDS)
-            state = hub.state(conv_id)
+            state = await hub.state(conv_id)
             if state != last:
                 last = state
                 await hub.send(conv_id, websocket, {"type": "state", "conversation": state})
@@ -271,7 +315,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             await websocket.close(code=1008)
             return
         hub.add(conv_id, websocket)
-        state = hub.state(conv_id)
+        state = await hub.state(conv_id)
         await hub.send(conv_id, websocket, {"type": "ready", "conversation": state})
         watcher = asyncio.create_task(watch_state(conv_id, websocket, state))
         try:

@@ -346,7 +346,7 @@ def test_restarted_and_parallel_scheduler_processes_send_once(
 
 
 def test_scheduler_process_runs_a_pass_at_start(client: TestClient, ana: dict, db: Session, db_url: str) -> None:
-    """`python -m backend.scheduler` (the Procfile line): APScheduler's first tick runs at start, with
+    """`python -m backend.scheduler` (as scripts/stack.py starts it): APScheduler's first tick runs at start, with
     the backend's clock (BACKEND_FAKE_TODAY); SIGTERM stops it."""
     subscribe(client, ana, ANA_G)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "BACKEND_FAKE_TODAY": "2026-11-26"}

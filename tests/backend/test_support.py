@@ -88,3 +88,64 @@ def test_nul_characters_rejected_cleanly(client: TestClient) -> None:
         "/api/v1/feedback", headers=H, json={"conversation_id": "c", "topic": "a\\u0000", "rating": "Da"}
     )
     assert r.status_code == 201  # an escaped backslash sequence is ordinary text
+
+
+def _live(client: TestClient, conv: str) -> tuple[int, dict]:
+    r = client.post("/api/v1/handoff-tickets", headers=H, json={"conversation_id": conv, "channel": "web"})
+    return r.status_code, r.json()
+
+
+def test_live_ticket_is_the_single_truth_per_conversation(client: TestClient) -> None:
+    state = client.get("/api/v1/conversations/web-x1/handoff", headers=H).json()
+    assert state == {"conversation_id": "web-x1", "active": False, "ticket": None}
+    code, first = _live(client, "web-x1")
+    assert code == 201
+    # A retry or a second gateway replica gets the same ticket, not a second one.
+    code, again = _live(client, "web-x1")
+    assert code == 200 and again["id"] == first["id"]
+    state = client.get("/api/v1/conversations/web-x1/handoff", headers=H).json()
+    assert state["active"] is True and state["ticket"]["id"] == first["id"]
+    # Callback/message tickets never give the conversation to a person.
+    r = client.post("/api/v1/handoff-tickets", headers=H,
+                    json={"conversation_id": "web-x2", "kind": "callback", "contact": "040 111 222"})
+    assert r.status_code == 201
+    assert client.get("/api/v1/conversations/web-x2/handoff", headers=H).json()["active"] is False
+    queue = client.get("/api/v1/handoff-tickets", headers=H, params={"active": "true", "kind": "live"}).json()
+    assert [t["conversation_id"] for t in queue] == ["web-x1"]
+    assert client.get("/api/v1/conversations/" + "x" * 129 + "/handoff", headers=H).status_code == 422
+    assert client.get("/api/v1/conversations/web-x1/handoff").status_code == 401
+
+
+def test_handback_is_compare_and_set(client: TestClient) -> None:
+    _, t = _live(client, "web-y1")
+    url = f"/api/v1/handoff-tickets/{t['id']}"
+    # Rasa could not be resumed: the person keeps the conversation, visibly.
+    r = client.patch(url, headers=H, json={"status": "handback_failed", "if_status": ["open", "assigned"]})
+    assert r.status_code == 200 and r.json()["status"] == "handback_failed"
+    assert client.get("/api/v1/conversations/web-y1/handoff", headers=H).json()["active"] is True
+    active = ["open", "assigned", "handback_failed"]
+    r = client.patch(url, headers=H, json={"status": "closed", "assigned_to": "ana", "if_status": active})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    # The second hand-back (another replica, another agent) loses and changes nothing.
+    r = client.patch(url, headers=H, json={"status": "closed", "assigned_to": "bor", "if_status": active})
+    assert r.status_code == 409 and r.json()["detail"]["code"] == "ticket_conflict"
+    assert client.get("/api/v1/handoff-tickets", headers=H,
+                      params={"conversation_id": "web-y1"}).json()[0]["assigned_to"] == "ana"
+    assert client.get("/api/v1/conversations/web-y1/handoff", headers=H).json()["active"] is False
+    # After the hand-back a new handoff opens a new ticket.
+    code, t2 = _live(client, "web-y1")
+    assert code == 201 and t2["id"] != t["id"]
+    r = client.patch(url, headers=H, json={"status": "reopened"})
+    assert r.status_code == 422
+
+
+def test_parallel_live_tickets_yield_one(client: TestClient) -> None:
+    """Two replicas asking at once: the partial unique index leaves exactly one active ticket."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: _live(client, "web-z1"), range(8)))
+    ids = {body["id"] for _, body in results}
+    assert len(ids) == 1 and sorted(code for code, _ in results).count(201) == 1
+    rows = client.get("/api/v1/handoff-tickets", headers=H, params={"conversation_id": "web-z1"}).json()
+    assert len(rows) == 1

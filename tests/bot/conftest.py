@@ -16,6 +16,7 @@ import pytest
 from bot.agent_console import hash_password
 from bot.config import Settings
 from bot.main import create_app
+from bot.prestart import upgrade
 from devtools.servers import backend
 from tests.bot.fakes import FakeRasa, FakeTelegram, ThreadServer
 
@@ -66,6 +67,8 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 @pytest.fixture
 def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegram: FakeTelegram) -> Settings:
     fake_rasa.down = False
+    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    upgrade(database_url)
     return Settings(
         rasa_url=fake_rasa.url,  # type: ignore[attr-defined]
         rasa_token=RASA_TOKEN,
@@ -77,7 +80,8 @@ def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegra
         twilio_auth_token=TWILIO_TOKEN,
         agent_users={"ana": AGENT_HASH},
         session_secret="test-session-secret",
-        state_db=str(tmp_path / "gateway.db"),
+        database_url=database_url,
+        client_ref_secret="test-client-ref-secret",
         rate_limit="30/minute",
     )
 

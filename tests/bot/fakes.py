@@ -49,6 +49,8 @@ class FakeRasa:
     def __init__(self, token: str) -> None:
         self.token = token
         self.received: list[tuple[str, str]] = []
+        self.metadata: list[dict[str, Any]] = []
+        self.resume_fails = 0  # answer this many resume calls with 503 (Rasa restarting)
         self.resumed: list[str] = []
         self.paused: set[str] = set()
         self.events: dict[str, list[dict[str, Any]]] = {}
@@ -60,6 +62,8 @@ class FakeRasa:
 
     def reply_for(self, message: str) -> list[dict[str, Any]]:
         low = message.lower()
+        if low.startswith("ponovi: "):
+            return [{"text": message[len("ponovi: "):]}]
         if "svetoval" in low or "človek" in low:
             return [{"text": HANDOFF_TEXT}, {"custom": {"handoff": {"kind": "live", "reason": "request"}}}]
         if message == "/affirm":
@@ -77,7 +81,8 @@ class FakeRasa:
             return [{"custom": {"fallback": {"kind": "nlu"}}},
                     {"text": "Nisem prepričan, kaj točno vas zanima. Ste mislili kaj od tega?",
                      "buttons": [{"title": "Pozabljeno geslo", "payload": "Pozabljeno geslo"},
-                                 {"title": "Nič od tega", "payload": "/deny"}]}]
+                                 {"title": "Nič od tega", "payload": "/deny"}]},
+                    {"custom": {"fallback": True}}]
         return [{"text": f"Odgovor pomočnika na: {message[:400]}"}]
 
     async def webhook(self, request: Request) -> JSONResponse:
@@ -86,6 +91,7 @@ class FakeRasa:
         body = await request.json()
         sender, message = body["sender"], body["message"]
         self.received.append((sender, message))
+        self.metadata.append(body.get("metadata") or {})
         if sender in self.paused:
             return JSONResponse([])
         now = time.time()
@@ -106,6 +112,7 @@ class FakeRasa:
         return JSONResponse({
             "sender_id": sender,
             "slots": {"customer_masked": "a***@e***.si"},
+            "paused": sender in self.paused,
             "events": self.events.get(sender, []),
         })
 
@@ -113,7 +120,12 @@ class FakeRasa:
         if request.query_params.get("token") != self.token:
             return JSONResponse({"message": "unauthorized"}, 401)
         body = await request.json()
-        if body.get("event") == "resume":
+        events = body if isinstance(body, list) else [body]
+        names = [e.get("event") for e in events if isinstance(e, dict)]
+        if "resume" in names and self.resume_fails > 0:
+            self.resume_fails -= 1
+            return JSONResponse({"message": "unavailable"}, 503)
+        if "resume" in names:
             self.paused.discard(sender)
             self.resumed.append(sender)
         return JSONResponse({"sender_id": sender})

@@ -18,7 +18,7 @@ import pytest
 from bot.config import Settings
 from bot.main import create_app
 from devtools.servers import ROOT
-from tests.bot.conftest import AGENT_PASSWORD, csrf_of
+from tests.bot.conftest import AGENT_PASSWORD, API_KEY, csrf_of
 from tests.bot.fakes import HANDOFF_TEXT, ThreadServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,8 +61,17 @@ def browser(chromium: str) -> Iterator[Any]:
         b.close()
 
 
+def close_open_handoffs(backend_url: str) -> None:
+    """The queue is the backend's, shared by this session's tests: each browser test starts with an
+    empty one, so "your place: 1" and "the conversation in the queue" are its own."""
+    h = {"X-API-Key": API_KEY}
+    for t in httpx.get(f"{backend_url}/api/v1/handoff-tickets", headers=h, params={"active": "true"}).json():
+        httpx.patch(f"{backend_url}/api/v1/handoff-tickets/{t['id']}", headers=h, json={"status": "closed"})
+
+
 @pytest.fixture
-def gateway_url(settings: Settings) -> Iterator[str]:
+def gateway_url(settings: Settings, backend_url: str) -> Iterator[str]:
+    close_open_handoffs(backend_url)
     server = ThreadServer(create_app(settings)).start()
     yield server.url
     server.stop()

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from backend.core.errors import DomainError
 from backend.deps import ApiKeyDep, ClockDep, SessionDep, SettingsDep
 from backend.schemas.common import ERRORS
-from backend.schemas.support import FeedbackIn, FeedbackOut, OutboxOut, TicketIn, TicketOut, TicketUpdate
+from backend.schemas.support import (
+    FeedbackIn,
+    FeedbackOut,
+    HandoffState,
+    OutboxOut,
+    TicketIn,
+    TicketOut,
+    TicketStatus,
+    TicketUpdate,
+)
 from backend.services import support
 
 router = APIRouter(dependencies=[ApiKeyDep], responses=ERRORS)
@@ -30,30 +39,53 @@ def feedback(body: FeedbackIn, db: SessionDep, clock: ClockDep) -> FeedbackOut:
     )
 
 
-@router.post("/handoff-tickets", response_model=TicketOut, status_code=201, tags=["handoff"])
-def create_ticket(body: TicketIn, db: SessionDep, clock: ClockDep) -> TicketOut:
-    """Queue the conversation for an agent (or a callback/message outside hours)."""
-    t = support.create_ticket(db, clock.now(), **body.model_dump())
+@router.post(
+    "/handoff-tickets", response_model=TicketOut, status_code=201, tags=["handoff"],
+    responses={200: {"model": TicketOut, "description": "a live ticket was already active: that one"}},
+)
+def create_ticket(body: TicketIn, db: SessionDep, clock: ClockDep, response: Response) -> TicketOut:
+    """Queue the conversation for an agent (or a callback/message outside hours).
+
+    Live tickets are idempotent per conversation: 201 for a new one, 200 with the active one.
+    """
+    t, created = support.create_ticket(db, clock.now(), **body.model_dump())
+    if not created:
+        response.status_code = 200
     return TicketOut.model_validate(t, from_attributes=True)
 
 
 @router.get("/handoff-tickets", response_model=list[TicketOut], tags=["handoff"])
 def list_tickets(
     db: SessionDep,
-    status: Literal["open", "assigned", "closed"] | None = None,
+    status: TicketStatus | None = None,
     conversation_id: Annotated[str | None, Query(max_length=128)] = None,
+    active: bool | None = None,
+    kind: Literal["live", "callback", "message"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[TicketOut]:
-    """Newest first."""
+    """Newest first; `active=true&kind=live` is the agents' queue (what a person has now)."""
     return [
         TicketOut.model_validate(t, from_attributes=True)
-        for t in support.list_tickets(db, status, conversation_id, limit)
+        for t in support.list_tickets(db, status, conversation_id, limit, active=active, kind=kind)
     ]
+
+
+@router.get("/conversations/{conversation_id}/handoff", response_model=HandoffState, tags=["handoff"])
+def handoff_state(
+    conversation_id: Annotated[str, Path(min_length=1, max_length=128)], db: SessionDep
+) -> HandoffState:
+    """Does a person have this conversation? The gateway asks on every user message."""
+    t = support.active_ticket(db, conversation_id)
+    return HandoffState(
+        conversation_id=conversation_id,
+        active=t is not None,
+        ticket=TicketOut.model_validate(t, from_attributes=True) if t else None,
+    )
 
 
 @router.patch("/handoff-tickets/{ticket_id}", response_model=TicketOut, tags=["handoff"])
 def update_ticket(ticket_id: int, body: TicketUpdate, db: SessionDep, clock: ClockDep) -> TicketOut:
-    """Assign, close or annotate a ticket."""
+    """Assign, close or annotate a ticket (conditionally with `if_status`: 409 when it moved on)."""
     if ticket_id < 1 or ticket_id > 2**31 - 1:
         raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
     t = support.update_ticket(db, clock.now(), ticket_id, **body.model_dump())
