@@ -71,7 +71,7 @@ def test_0004_widens_the_outbox_channel_and_keeps_rows(empty_url: str) -> None:
     from sqlalchemy.exc import IntegrityError
 
     cfg = alembic_config(empty_url)
-    command.upgrade(cfg, "0002")
+    command.upgrade(cfg, "0003")
     eng = create_engine(resolve_database_url(empty_url))
     row = "INSERT INTO outbox_message (channel, recipient, body, status, created_at) VALUES (:c, 'r', 'b', 'pending', :t)"
     when = "2026-11-22 09:00:00+00:00"
@@ -86,7 +86,7 @@ def test_0004_widens_the_outbox_channel_and_keeps_rows(empty_url: str) -> None:
     with pytest.raises(IntegrityError), eng.begin() as c:
         c.execute(text(row), {"c": "fax", "t": when})
     eng.dispose()
-    command.downgrade(cfg, "0002")
+    command.downgrade(cfg, "0003")
     eng = create_engine(resolve_database_url(empty_url))
     with eng.begin() as c:
         assert [r[0] for r in c.execute(text("SELECT channel FROM outbox_message"))] == ["sms"]
@@ -126,7 +126,7 @@ def test_0004_down_and_up_with_notices_in_the_outbox(empty_url: str) -> None:
         linked = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.notification_id.is_not(None))
         assert s.scalar(linked) == 2
     eng.dispose()
-    command.downgrade(cfg, "0002")
+    command.downgrade(cfg, "0003")
     eng = create_engine(resolve_database_url(empty_url))
     assert {"subscription", "notification", "reminder_grant"}.isdisjoint(inspect(eng).get_table_names())
     assert "notification_id" not in {c["name"] for c in inspect(eng).get_columns("outbox_message")}
