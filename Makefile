@@ -47,7 +47,7 @@ lint: install
 	$(APP_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions components
 
 test-unit: install-rasa
-	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions -q
+	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions tests/data -q
 
 test-backend: install-app
 	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/backend -q
