@@ -67,6 +67,7 @@ test: install lint validate model test-unit test-backend test-bot test-e2e test-
 
 bench: install model
 	$(APP_VENV)/bin/python bench/bench_cross_validation.py
+	$(APP_VENV)/bin/python bench/bench_long_questions.py
 	$(APP_VENV)/bin/python bench/bench_latency.py
 	$(APP_VENV)/bin/python bench/bench_backend.py
 
