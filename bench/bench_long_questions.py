@@ -106,6 +106,7 @@ def parse_in_process(model: Path) -> Callable[[Sequence[str]], List[Dict[str, An
 
     configure_structlog(logging.WARNING)  # structlog's default prints a debug line per parse
     logging.getLogger().setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore")  # importing Rasa resets the filters
 
     agent = Agent.load(str(model))
 
