@@ -23,6 +23,7 @@ import logging
 import os
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
@@ -129,8 +130,12 @@ def parse_over_http(url: str, token: Optional[str]) -> Callable[[Sequence[str]],
             request = urllib.request.Request(
                 endpoint, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"}
             )
-            with urllib.request.urlopen(request, timeout=30) as response:
-                results.append(json.loads(response.read()))
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    results.append(json.loads(response.read()))
+            except urllib.error.HTTPError as error:
+                hint = ": no or wrong --token (RASA_TOKEN)" if error.code in (401, 403) else ""
+                raise SystemExit(f"{url}/model/parse answered HTTP {error.code}{hint}") from None
         return results
 
     return parse
