@@ -59,7 +59,7 @@ lint: install
 	$(APP_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions components
 
 test-unit: install-rasa
-	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions -q
+	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions tests/data -q
 
 test-backend: install-app
 	scripts/run_pytest.sh $(APP_VENV)/bin/python tests/backend -q
@@ -83,6 +83,7 @@ test: install lint validate model test-unit test-backend test-bot test-e2e test-
 
 bench: install model
 	$(APP_VENV)/bin/python bench/bench_cross_validation.py
+	$(APP_VENV)/bin/python bench/bench_long_questions.py
 	$(APP_VENV)/bin/python bench/bench_latency.py
 	$(APP_VENV)/bin/python bench/bench_backend.py
 

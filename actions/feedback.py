@@ -1,11 +1,12 @@
-""""Vam je bil odgovor v pomoč?" after every FAQ answer, and the Da / Ne it gets."""
+""""Vam je bil odgovor v pomoč?" after every FAQ answer, the Da / Ne it gets, and the user's own
+request to erase the conversation's history."""
 
 from __future__ import annotations
 
 from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -43,3 +44,18 @@ class ActionRecordFeedback(Action):
         )
         dispatcher.utter_message(response="utter_feedback_thanks" if helpful else "utter_feedback_sorry")
         return [SlotSet("faq_feedback", f"{topic}:{'da' if helpful else 'ne'}")]
+
+
+class ActionEraseHistory(Action):
+    """ "Izbriši moje podatke", confirmed: the gateway deletes the conversation's stored history
+    (its turns and Rasa's tracker events) when it sees the marker; here the conversation forgets
+    everything it knew, the verification included. The backend's records (readings) stay."""
+
+    def name(self) -> str:
+        return "action_erase_history"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_history_erased")
+        dispatcher.utter_message(json_message={"erase": {"conversation": True}})
+        brand = tracker.get_slot("brand")
+        return [AllSlotsReset(), *([SlotSet("brand", brand)] if brand else [])]

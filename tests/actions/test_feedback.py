@@ -44,3 +44,16 @@ def test_record_feedback(intent: str, value: str, response: str) -> None:
     )
     assert events == [SlotSet("faq_feedback", value)]
     assert dispatcher.messages[0]["response"] == response
+
+
+def test_erase_forgets_the_conversation_and_tells_the_gateway() -> None:
+    from rasa_sdk.events import AllSlotsReset
+
+    from actions.feedback import ActionEraseHistory
+
+    dispatcher = CollectingDispatcher()
+    t = tracker("affirm", {"brand": "butan", "auth_token": "secret"})
+    events = asyncio.run(ActionEraseHistory().run(dispatcher, t, {}))
+    assert events == [AllSlotsReset(), SlotSet("brand", "butan")]  # the token is forgotten, the brand kept
+    assert dispatcher.messages[0]["response"] == "utter_history_erased"
+    assert dispatcher.messages[1]["custom"] == {"erase": {"conversation": True}}
