@@ -19,6 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.clientref import client_ref
 from bot.config import Settings
 from bot.handoff import Gateway, OutMessage, conversation_key
+from bot.notices import is_opt_out, opt_out
 from bot.store import Conversation
 
 log = logging.getLogger("bot.sms")
@@ -115,8 +116,10 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return twiml([])
         body = params.get("Body", "")
         conv_id = conversation_key(CHANNEL, sender)
+        if is_opt_out(body):  # STOP / ODJAVA: the subscriptions end here, Rasa never sees it
+            return twiml(await opt_out(gateway, CHANNEL, conv_id, sender, body))
         replies = await gateway.handle(
-            CHANNEL, conv_id, sender, text=body, numbered_choice=True,
+            CHANNEL, conv_id, sender, text=body, numbered_choice=True, reminder_reply=True,
             client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
         )
         return twiml(replies)
