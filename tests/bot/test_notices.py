@@ -132,8 +132,14 @@ def test_telegram_passes_the_chat_id_and_stop_ends_that_chat(
     api(backend_url, "POST", "/me/subscriptions", headers=h,
         json={"metering_point": point, "kind": "reading_reminder", "channel": "telegram",
               "telegram_chat_id": str(chat)})
+    # the reminder goes to the chat; a number from that chat carries the grant, with the chat id
+    remind(backend_url)
+    client.post("/telegram/webhook", json=message_update(9002, chat, "4321"), headers=HDR)
+    assert fake_rasa.received[-1] == (conversation_key("telegram", str(chat)), "4321")
+    assert fake_rasa.metadata[-1]["reminder_grant"]["metering_point"] == point
+    assert fake_rasa.metadata[-1]["telegram_chat_id"] == str(chat)
     before = len(fake_rasa.received)
-    client.post("/telegram/webhook", json=message_update(9002, chat, "STOP"), headers=HDR)
+    client.post("/telegram/webhook", json=message_update(9003, chat, "STOP"), headers=HDR)
     deadline = time.time() + 5
     while not any(m.get("text") == OPT_OUT_DONE["telegram"] for m in sent_to(fake_telegram, chat)):
         assert time.time() < deadline, sent_to(fake_telegram, chat)
