@@ -146,3 +146,17 @@ def test_telegram_passes_the_chat_id_and_stop_ends_that_chat(
         time.sleep(0.05)
     assert len(fake_rasa.received) == before
     assert api(backend_url, "GET", "/me/subscriptions", headers=h) == []
+
+
+def test_stop_ends_the_numbers_subscriptions_and_never_reaches_rasa(
+    client: TestClient, fake_rasa: FakeRasa, backend_url: str
+) -> None:
+    h = verified(backend_url, "franc.golob@example.com", "chat-franc-notices")  # phone 031 987 654
+    point = api(backend_url, "GET", "/me/metering-points", headers=h)[0]["number"]
+    api(backend_url, "POST", "/me/subscriptions", headers=h,
+        json={"metering_point": point, "kind": "reading_reminder", "channel": "sms"})
+    before = len(fake_rasa.received)
+    r = post_sms(client, "s t o p", sender="+38631987654")
+    assert " ".join(parts(r.text)) == OPT_OUT_DONE["sms"]
+    assert len(fake_rasa.received) == before
+    assert api(backend_url, "GET", "/me/subscriptions", headers=h) == []
