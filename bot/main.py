@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot import agent_console
+from bot import agent_console, bounded
 from bot.backend_client import BackendClient, BackendError
 from bot.channels import sms, web
 from bot.config import Settings, get_settings
@@ -126,13 +126,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not app_._initialized:
             await app_.initialize()
         try:
-            data = await request.json()
+            data = bounded.loads(await request.body(), settings.max_json_depth)
             update = Update.de_json(data, app_.bot)
         except Exception:
             return JSONResponse({"ok": True})  # malformed updates are dropped, Telegram must not retry
         if update is not None:
             await app_.process_update(update)
         return JSONResponse({"ok": True})
+
+    @app.exception_handler(bounded.BodyTooLarge)
+    async def body_too_large(_: Request, __: Exception) -> Response:
+        return bounded.too_large_response()
+
+    # Inside the headers middleware below, so a 413 carries the same headers as every response.
+    app.add_middleware(bounded.BodyLimit, limit=settings.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import secrets
 import time
@@ -29,6 +28,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Header, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 
+from bot import bounded
 from bot.backend_client import BackendError
 from bot.clientref import client_address, client_ref, parse_networks
 from bot.fanout import Fanout
@@ -37,7 +37,7 @@ from bot.store import Conversation
 
 log = logging.getLogger("bot.web")
 CHANNEL = "web"
-MAX_BODY = 200_000
+MAX_WS_FRAME = 4_096  # the first frame is {"session_id": ...}
 SESSION_UNKNOWN = "Seja klepeta ni veljavna. Osvežite, prosim, stran, da začnete nov pogovor."
 BAD_REQUEST = "Sporočila žal nisem mogel prebrati. Poskusite, prosim, znova."
 ZONE = ZoneInfo("Europe/Ljubljana")
@@ -261,14 +261,11 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         conv_id = conversation_for(x_session_id)
         if conv_id is None:
             return JSONResponse({"detail": SESSION_UNKNOWN}, 404)
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            data: Any = {"text": raw[:MAX_BODY].decode("utf-8", "replace")}
-        else:
-            try:
-                data = json.loads(raw.decode("utf-8", "replace") or "{}")
-            except ValueError:
-                data = None
+        raw = await request.body()  # at most GATEWAY_MAX_BODY_BYTES (bounded.BodyLimit)
+        try:
+            data: Any = bounded.loads(raw or b"{}", settings.max_json_depth)
+        except bounded.JsonRefused:
+            data = None
         if not isinstance(data, dict):
             return JSONResponse({"messages": [OutMessage(BAD_REQUEST, role="system").as_dict()]})
         text = data.get("text")
@@ -305,7 +302,10 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         and handoff-state changes ({"type": "state", "conversation": {...}})."""
         await websocket.accept()
         try:
-            first = await asyncio.wait_for(websocket.receive_json(), timeout=10)
+            frame = await asyncio.wait_for(websocket.receive_text(), timeout=10)
+            if len(frame) > MAX_WS_FRAME:
+                raise bounded.JsonRefused("first frame too long")
+            first = bounded.loads(frame, settings.max_json_depth)
         except (asyncio.TimeoutError, WebSocketDisconnect, ValueError, KeyError):
             await websocket.close(code=1008)
             return
