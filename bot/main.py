@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot import agent_console, bounded
+from bot import agent_console, bounded, security
 from bot.backend_client import BackendClient, BackendError
 from bot.channels import sms, web
 from bot.config import Settings, get_settings
@@ -79,7 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await gateway.backend.aclose()
         gateway.store.close()
 
-    app = FastAPI(title="Kanalni prehod – virtualni pomočnik", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # The schema only in development (GATEWAY_ENVIRONMENT): in production it maps the attack surface.
+    # No Swagger/ReDoc UI at all: they load scripts from a CDN, which the CSP rightly refuses.
+    app = FastAPI(title="Kanalni prehod – virtualni pomočnik", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json" if settings.api_docs else None)
     app.state.gateway = gateway
     app.state.hub = hub
     app.state.settings = settings
@@ -143,7 +146,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Plain hardening: no sniffing, no framing of the console, no referrers to other sites."""
+        """CSP and friends on every response (bot/security.py); the console's templates read the
+        nonce from request.state.csp_nonce."""
+        request.state.csp_nonce = security.new_nonce()
         try:
             resp = await call_next(request)
         except Exception as exc:
@@ -151,10 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resp = JSONResponse(
                 {"detail": "Prišlo je do napake. Poskusite, prosim, znova čez nekaj trenutkov."}, 500
             )
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "same-origin"
-        if request.url.path.startswith("/agent"):
-            resp.headers["X-Frame-Options"] = "DENY"
+        security.apply_headers(request, resp, settings.frame_ancestors)
         return resp
 
     return app

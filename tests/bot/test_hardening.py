@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from bot import bounded
 from bot.channels.web import BAD_REQUEST
-from tests.bot.conftest import TG_SECRET, new_session
+from bot.config import Settings
+from bot.main import create_app
+from tests.bot.conftest import TG_SECRET, login, new_session
 from tests.bot.fakes import FakeRasa, FakeTelegram
 
 TG = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
@@ -62,3 +67,57 @@ def test_json_depth_counts_brackets_outside_strings_only() -> None:
         bounded.loads("[" * 33 + "]" * 33, 32)
     with pytest.raises(bounded.JsonRefused):
         bounded.loads("{nope", 32)
+
+
+def csp_of(resp: Any) -> dict[str, str]:
+    header = resp.headers.get("content-security-policy", "")
+    assert header, f"no CSP on {resp.url}"
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in header.split(";") if d.strip()}
+
+
+def test_strict_csp_on_every_page(client: TestClient) -> None:
+    for path in ("/", "/static/hostile.html", "/agent/login"):
+        r = client.get(path)
+        assert r.status_code == 200
+        csp = csp_of(r)
+        assert csp["default-src"] == "'none'"
+        assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+        assert csp["style-src"] == "'self'" and csp["base-uri"] == "'none'" and csp["object-src"] == "'none'"
+        assert "<style" not in r.text  # an inline style would be blocked: styles come from 'self'
+    assert csp_of(client.get("/"))["frame-ancestors"] == "'self'"
+    assert csp_of(client.get("/agent/login"))["frame-ancestors"] == "'none'"
+    assert client.get("/agent/login").headers["x-frame-options"] == "DENY"
+    assert csp_of(client.get("/static/widget.js"))["default-src"] == "'none'"
+
+
+def test_frame_ancestors_from_config_and_console_never_framable(settings: Settings) -> None:
+    settings.frame_ancestors = "'self'  https://www.gen-i.si"
+    with TestClient(create_app(settings)) as c:
+        assert csp_of(c.get("/"))["frame-ancestors"] == "'self' https://www.gen-i.si"
+        assert csp_of(c.get("/static/index.html"))["frame-ancestors"] == "'self' https://www.gen-i.si"
+        assert csp_of(c.get("/agent/login"))["frame-ancestors"] == "'none'"
+    with pytest.raises(ValueError):
+        Settings(frame_ancestors="'self'; script-src *")
+
+
+def test_console_inline_scripts_carry_the_pages_nonce(client: TestClient) -> None:
+    csrf = login(client)
+    assert csrf
+    page = client.get("/agent")
+    nonce = re.search(r"'nonce-([^']+)'", csp_of(page)["script-src"])
+    assert nonce, csp_of(page)
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page.text)
+    assert inline and all(f'nonce="{nonce.group(1)}"' in attrs for attrs in inline)
+    again = re.search(r"'nonce-([^']+)'", csp_of(client.get("/agent"))["script-src"])
+    assert again and again.group(1) != nonce.group(1)  # fresh per response
+
+
+def test_openapi_and_docs_off_in_production(settings: Settings) -> None:
+    assert settings.environment == "production"
+    with TestClient(create_app(settings)) as c:
+        for path in ("/openapi.json", "/docs", "/redoc"):
+            assert c.get(path).status_code == 404
+    settings.environment = "development"
+    with TestClient(create_app(settings)) as c:
+        schema = c.get("/openapi.json")
+        assert schema.status_code == 200 and "/api/web/message" in schema.json()["paths"]
