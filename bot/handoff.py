@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import privacy
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
 from bot.neutralise import clean_user_text, too_long_notice
@@ -166,6 +167,13 @@ class Gateway:
             for b in t["buttons"]
         }
 
+    def code_expected(self, conversation_id: str) -> bool:
+        """Did the last message the user saw (bot or agent) ask for the one-time code?"""
+        for t in reversed(self.store.turns(conversation_id, limit=5)):
+            if t["role"] != "user":
+                return privacy.asks_for_code(t["text"])
+        return False
+
     async def handle_with_state(
         self,
         channel: str,
@@ -213,6 +221,8 @@ class Gateway:
             if cleaned.truncated:
                 notices.append(OutMessage(too_long_notice(self.settings.max_message_chars), role="system"))
 
+        if payload is None and privacy.CODE_RE.search(shown):
+            shown = privacy.user_turn_text(shown, self.code_expected(conversation_id))  # Rasa gets to_rasa
         if ticket is not None:
             self.store.add_turn(conversation_id, "user", shown, during_handoff=True)
             return notices, True
@@ -272,7 +282,8 @@ class Gateway:
             try:
                 _, created = await self.backend.create_ticket(
                     conv.conversation_id, conv.channel, reason, "live",
-                    brand=self.settings.default_brand, summary="\n".join(recent[-5:]) or None,
+                    brand=self.settings.default_brand,
+                    summary=privacy.redact("\n".join(recent[-5:])) or None,
                 )
             except BackendError:
                 await asyncio.sleep(0.3 * 2**attempt)
@@ -379,10 +390,16 @@ class Gateway:
         """Whole conversation for the console: Rasa's tracker (bot + user turns) + handoff turns."""
         tracker = await self.rasa.tracker(conversation_id)
         items: list[dict[str, Any]] = []
+        last_bot: str | None = None
         for ev in tracker.get("events") or []:
             if ev.get("event") == "user" and ev.get("text"):
-                items.append({"role": "user", "text": ev["text"], "at": float(ev.get("timestamp") or 0)})
+                # Rasa's tracker holds what the user typed, codes and contacts included: agents see
+                # contacts masked and a code as the gateway's turns store it.
+                text = privacy.user_turn_text(privacy.mask_contacts(str(ev["text"])), privacy.asks_for_code(last_bot))
+                items.append({"role": "user", "text": text,
+                              "at": float(ev.get("timestamp") or 0)})
             elif ev.get("event") == "bot" and ev.get("text"):
+                last_bot = str(ev["text"])
                 buttons = (ev.get("data") or {}).get("buttons") or []
                 items.append(
                     {"role": "bot", "text": ev["text"], "buttons": buttons, "at": float(ev.get("timestamp") or 0)}
@@ -391,8 +408,9 @@ class Gateway:
         for t in self.store.turns(conversation_id, only_handoff=bool(items)):
             if items and t["role"] == "bot":
                 continue
+            text = privacy.mask_contacts(t["text"]) if t["role"] == "user" else t["text"]
             items.append(
-                {"role": t["role"], "text": t["text"], "buttons": t["buttons"], "at": t["created_at"],
+                {"role": t["role"], "text": text, "buttons": t["buttons"], "at": t["created_at"],
                  "author": t["author"]}
             )
         items.sort(key=lambda i: i["at"])
