@@ -8,6 +8,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from pydantic import AliasChoices, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -82,9 +83,16 @@ class Settings(BaseSettings):
     # bot.retention: conversations, turns and Rasa tracker events older than this are deleted.
     retention_days: float = _env(90.0, "GATEWAY_RETENTION_DAYS", "retention_days")
     retention_interval_minutes: float = _env(60.0, "GATEWAY_RETENTION_INTERVAL_MINUTES", "retention_interval_minutes")
-    # Rasa's SQL tracker store (table `events`): an SQLAlchemy URL, or empty = the SQLite file RASA_TRACKER_DB.
+    # Rasa's SQL tracker store (table `events`), where the erase marker and bot.retention delete:
+    # GATEWAY_RASA_TRACKER_URL (an SQLAlchemy URL), else PostgreSQL from the TRACKER_DB_* variables
+    # endpoints.postgres.yml reads, else the SQLite file RASA_TRACKER_DB (endpoints.yml).
     rasa_tracker_url: str = _env("", "GATEWAY_RASA_TRACKER_URL", "rasa_tracker_url")
     rasa_tracker_db: str = _env("var/rasa_tracker.db", "RASA_TRACKER_DB", "rasa_tracker_db")
+    tracker_db_host: str = _env("", "TRACKER_DB_HOST", "tracker_db_host")
+    tracker_db_port: str = _env("5432", "TRACKER_DB_PORT", "tracker_db_port")
+    tracker_db_name: str = _env("rasa", "TRACKER_DB_NAME", "tracker_db_name")
+    tracker_db_user: str = _env("postgres", "TRACKER_DB_USER", "tracker_db_user")
+    tracker_db_password: str = _env("", "TRACKER_DB_PASSWORD", "tracker_db_password")
     _generated_session_secret: bool = PrivateAttr(default=False)
 
     @field_validator("agent_users", mode="before")
@@ -152,8 +160,14 @@ class Settings(BaseSettings):
 
     def resolved_tracker_url(self) -> str:
         """Rasa's tracker store as SQLAlchemy sees it; the folder is not created (Rasa creates the file)."""
-        url = self.rasa_tracker_url.strip() or f"sqlite:///{self.rasa_tracker_db.strip()}"
-        return _resolve_url(url, create_dir=False)
+        url = self.rasa_tracker_url.strip()
+        if not url and self.tracker_db_host.strip():
+            auth = quote(self.tracker_db_user, safe="")
+            if self.tracker_db_password:
+                auth += ":" + quote(self.tracker_db_password, safe="")
+            url = (f"postgresql+psycopg://{auth}@{self.tracker_db_host.strip()}:{self.tracker_db_port.strip()}/"
+                   f"{self.tracker_db_name.strip()}")
+        return _resolve_url(url or f"sqlite:///{self.rasa_tracker_db.strip()}", create_dir=False)
 
 
 def _resolve_url(url: str, create_dir: bool) -> str:

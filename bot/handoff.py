@@ -24,6 +24,7 @@ from typing import Any
 from bot import privacy
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
+from bot.erasure import TrackerEvents, TrackerUnavailable
 from bot.neutralise import clean_user_text, too_long_notice
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.ratelimit import Limiter
@@ -46,6 +47,9 @@ HANDOFF_FAILED = (
     "na brezplačno številko 080 1558. Do takrat vam z veseljem pomagam sam."
 )
 HANDBACK_NOTICE = "Pogovor je znova prevzel virtualni pomočnik."
+ERASE_FAILED = (
+    "Zgodovine pogovora ta hip žal ni bilo mogoče izbrisati. Poskusite, prosim, znova čez nekaj minut."
+)
 ACTIVE_STATUSES = ["open", "assigned", "handback_failed"]
 
 
@@ -122,10 +126,11 @@ class Gateway:
 
     def __init__(
         self, settings: Settings, store: Store, rasa: RasaClient, backend: BackendClient,
-        limiter: Limiter | None = None,
+        limiter: Limiter | None = None, tracker: TrackerEvents | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.tracker = tracker or TrackerEvents(settings.resolved_tracker_url())
         self.rasa = rasa
         self.backend = backend
         self.limiter = limiter or Limiter(settings.redis_url)
@@ -245,17 +250,22 @@ class Gateway:
         out: list[OutMessage] = list(notices)
         handoff: dict[str, Any] | None = None
         fallback = False
+        erase = False
         for m in replies:
             custom = m.get("custom")
             if isinstance(custom, dict):
                 if isinstance(custom.get("handoff"), dict):
                     handoff = custom["handoff"]
+                # {"erase": {"conversation": true}} from action_erase_history: never shown
+                erase = erase or (isinstance(custom.get("erase"), dict) and custom["erase"].get("conversation") is True)
                 if custom.get("fallback") is True or isinstance(custom.get("fallback"), dict):
                     fallback = True  # {"fallback": {"kind": "nlu" | "dialogue"}}: counted, never shown
             body = m.get("text")
             if isinstance(body, str) and body:
                 out.append(OutMessage(body, _buttons(m)))
         self.store.count(conversation_id, forwarded=1, fallbacks=int(fallback))
+        if erase and not self.erase_history(conversation_id):
+            out = [*notices, OutMessage(ERASE_FAILED, role="system")]  # not "izbrisal" when it was not
         bot_messages = [reply for reply in out if reply.role == "bot"]
         for reply in bot_messages:
             self.store.add_turn(conversation_id, "bot", reply.text, reply.buttons)
@@ -266,6 +276,18 @@ class Gateway:
             out.extend(failed)
             return out, not failed
         return out, False
+
+    def erase_history(self, conversation_id: str) -> bool:
+        """Delete the conversation's stored history: the gateway's turns and Rasa's tracker events
+        (the reply that confirms it is stored afterwards, as the history's only turn). False when
+        Rasa's tracker store could not be changed: then nothing is claimed to be deleted."""
+        try:
+            events = self.tracker.delete_conversation(conversation_id)
+        except TrackerUnavailable:
+            return False
+        turns = self.store.delete_turns(conversation_id)
+        log.info("conversation %s: history erased (%d turns, %d tracker events)", conversation_id, turns, events)
+        return True
 
     async def handle(self, *args: Any, **kwargs: Any) -> list[OutMessage]:
         """handle_with_state without the state (Telegram, SMS)."""

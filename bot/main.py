@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await gateway.rasa.aclose()
         await gateway.backend.aclose()
         gateway.store.close()
+        gateway.tracker.close()
 
     # The schema only in development (GATEWAY_ENVIRONMENT): in production it maps the attack surface.
     # No Swagger/ReDoc UI at all: they load scripts from a CDN, which the CSP rightly refuses.

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -154,6 +154,14 @@ class Store:
              "created_at": t.created_at}
             for t in reversed(rows)
         ]
+
+    def delete_turns(self, conversation_id: str) -> int:
+        """The conversation's whole stored history ("izbriši moje podatke"); its last buttons too."""
+        with self._tx() as db:
+            deleted = db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)).rowcount
+            db.execute(update(Conversation).where(Conversation.conversation_id == conversation_id)
+                       .values(last_buttons=[]))
+        return int(deleted or 0)
 
     # --- SMS outbox ---------------------------------------------------------
     def add_sms_outbox(self, recipient: str, body: str) -> None:

@@ -81,6 +81,8 @@ def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegra
         agent_users={"ana": AGENT_HASH},
         session_secret="test-session-secret",
         database_url=database_url,
+        # never the repo's var/rasa_tracker.db: the erase marker and the retention job delete there
+        rasa_tracker_url=f"sqlite:///{tmp_path / 'rasa_tracker.db'}",
         client_ref_secret="test-client-ref-secret",
         rate_limit="30/minute",
     )
