@@ -24,6 +24,7 @@ from typing import Any
 from bot import privacy
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
+from bot.dedup import Deduplicator
 from bot.erasure import TrackerEvents, TrackerUnavailable
 from bot.neutralise import clean_user_text, too_long_notice
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -131,6 +132,7 @@ class Gateway:
         self.settings = settings
         self.store = store
         self.tracker = tracker or TrackerEvents(settings.resolved_tracker_url())
+        self.dedup = Deduplicator(store, settings.dedup_ttl_seconds, settings.redis_url)
         self.rasa = rasa
         self.backend = backend
         self.limiter = limiter or Limiter(settings.redis_url)

@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await gateway.backend.aclose()
         gateway.store.close()
         gateway.tracker.close()
+        await gateway.dedup.aclose()
 
     # The schema only in development (GATEWAY_ENVIRONMENT): in production it maps the attack surface.
     # No Swagger/ReDoc UI at all: they load scripts from a CDN, which the CSP rightly refuses.
@@ -135,7 +136,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:
             return JSONResponse({"ok": True})  # malformed updates are dropped, Telegram must not retry
         if update is not None:
-            await app_.process_update(update)
+            async with gateway.dedup.once("telegram", update.update_id) as first:  # a resent update: once
+                if first:
+                    await app_.process_update(update)
         return JSONResponse({"ok": True})
 
     @app.exception_handler(bounded.BodyTooLarge)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine, make_sessionmaker
-from bot.models import Conversation, SmsOutbox, Turn, WebSession
+from bot.models import Conversation, SeenDelivery, SmsOutbox, Turn, WebSession
 
 __all__ = ["Conversation", "Store", "session_hash"]
 
@@ -162,6 +162,25 @@ class Store:
             db.execute(update(Conversation).where(Conversation.conversation_id == conversation_id)
                        .values(last_buttons=[]))
         return int(deleted or 0)
+
+    # --- provider deliveries seen (bot/dedup.py) -----------------------------
+    def claim_delivery(self, key: str, now: float, expires_at: float) -> bool:
+        """Insert the id; False if it is there and not expired (the primary key settles races)."""
+        try:
+            with self._tx() as db:
+                db.execute(delete(SeenDelivery).where(SeenDelivery.key == key, SeenDelivery.expires_at <= now))
+                db.add(SeenDelivery(key=key, expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+    def release_delivery(self, key: str) -> None:
+        with self._tx() as db:
+            db.execute(delete(SeenDelivery).where(SeenDelivery.key == key))
+
+    def purge_deliveries(self, now: float) -> int:
+        with self._tx() as db:
+            return int(db.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now)).rowcount or 0)
 
     # --- SMS outbox ---------------------------------------------------------
     def add_sms_outbox(self, recipient: str, body: str) -> None:

@@ -139,6 +139,7 @@ async def run_polling(settings: Settings, stop: asyncio.Event, poll_interval: fl
         await gateway.backend.aclose()
         gateway.store.close()
         gateway.tracker.close()
+        await gateway.dedup.aclose()
         log.info("telegram long polling stopped")
 
 
