@@ -291,6 +291,15 @@ class Gateway:
         log.info("conversation %s: history erased (%d turns, %d tracker events)", conversation_id, turns, events)
         return True
 
+    def forget_conversation(self, conversation_id: str) -> int:
+        """An expired web session or a retired conversation: its Rasa events (if the tracker store
+        can be reached; bot.retention deletes them by age otherwise) and all its gateway rows."""
+        try:
+            self.tracker.delete_conversation(conversation_id)
+        except TrackerUnavailable:
+            pass
+        return self.store.delete_conversation(conversation_id)
+
     async def handle(self, *args: Any, **kwargs: Any) -> list[OutMessage]:
         """handle_with_state without the state (Telegram, SMS)."""
         return (await self.handle_with_state(*args, **kwargs))[0]

@@ -55,6 +55,43 @@ class Store:
             row = db.get(WebSession, session_hash(session_id))
             return row.conversation_id if row else None
 
+    def web_session_activity(self, session_id: str) -> tuple[str, float] | None:
+        """(conversation id, time of its last turn, or the session's creation if it has none)."""
+        last = (select(func.max(Turn.created_at)).where(Turn.conversation_id == WebSession.conversation_id)
+                .scalar_subquery())
+        stmt = select(WebSession.conversation_id, func.coalesce(last, WebSession.created_at)).where(
+            WebSession.id_hash == session_hash(session_id))
+        with self._sessions() as db:
+            row = db.execute(stmt).first()
+        return (str(row[0]), float(row[1])) if row else None
+
+    def idle_web_conversations(self, cutoff: float) -> list[str]:
+        """Web conversations with no turn since `cutoff` (nor a session created since): expired."""
+        last = (select(func.max(Turn.created_at)).where(Turn.conversation_id == WebSession.conversation_id)
+                .scalar_subquery())
+        stmt = select(WebSession.conversation_id).where(func.coalesce(last, WebSession.created_at) < cutoff)
+        with self._sessions() as db:
+            return sorted(set(db.scalars(stmt)))
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """The conversation with its turns and web sessions (an expired or retired conversation)."""
+        with self._tx() as db:
+            turns = db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)).rowcount
+            db.execute(delete(WebSession).where(WebSession.conversation_id == conversation_id))
+            db.execute(delete(Conversation).where(Conversation.conversation_id == conversation_id))
+        return int(turns or 0)
+
+    def delete_turns_older_than(self, cutoff: float) -> int:
+        with self._tx() as db:
+            return int(db.execute(delete(Turn).where(Turn.created_at < cutoff)).rowcount or 0)
+
+    def idle_conversations(self, cutoff: float) -> list[str]:
+        """Conversations untouched since `cutoff` with no turn left (bot.retention removes them)."""
+        has_turns = select(Turn.id).where(Turn.conversation_id == Conversation.conversation_id).exists()
+        stmt = select(Conversation.conversation_id).where(Conversation.updated_at < cutoff, ~has_turns)
+        with self._sessions() as db:
+            return list(db.scalars(stmt))
+
     # --- conversations ------------------------------------------------------
     def ensure_conversation(self, conversation_id: str, channel: str, address: str) -> Conversation:
         """The conversation row, created on first contact (a concurrent insert by another replica wins)."""

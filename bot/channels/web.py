@@ -222,9 +222,19 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         return client_address(request.client.host if request.client else None, request.headers, proxies)
 
     def conversation_for(session_id: str | None) -> str | None:
+        """The session's conversation; None (404: the widget starts a new session) for an unknown
+        session and for one idle longer than GATEWAY_WEB_HISTORY_HOURS, whose history is deleted."""
         if not session_id or len(session_id) > 100:
             return None
-        return gateway.store.web_conversation(session_id)
+        found = gateway.store.web_session_activity(session_id)
+        if found is None:
+            return None
+        conv_id, last = found
+        if time.time() - last > settings.web_history_hours * 3600:
+            gateway.forget_conversation(conv_id)
+            log.info("web session of %s expired: history deleted", conv_id)
+            return None
+        return conv_id
 
     @router.post("/session")
     async def new_session(request: Request) -> JSONResponse:

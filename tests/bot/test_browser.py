@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -415,4 +416,37 @@ def test_accessibility_audit_axe(browser: Any, gateway_url: str, axe_source: Pat
         ask(page, "pozabu sm geslo", "Vam je bil odgovor v pomoč?")
         assert serious_violations(page, axe_source, "mojportal-chat") == []
     finally:
+        ctx.close()
+
+
+def test_expired_session_starts_fresh(browser: Any, gateway_url: str, settings: Settings) -> None:
+    """The history expired while the tab stayed open: the next message starts a new session, says
+    so, gets its answer; after a reload only the new conversation is there."""
+    from playwright.sync_api import expect
+    from sqlalchemy import update
+
+    from bot.models import Turn, WebSession
+    from bot.store import Store
+
+    ctx = browser.new_context(viewport=PHONE, locale="sl-SI")
+    store = Store(settings.resolved_database_url())
+    try:
+        page = ctx.new_page()
+        refused = csp_violations(page)
+        page.goto(gateway_url + "/")
+        open_chat(page)
+        ask(page, "pozabu sm geslo", "Pozabil sem geslo")
+        then = time.time() - 25 * 3600
+        with store.engine.begin() as db:  # a day passes
+            db.execute(update(Turn).values(created_at=then))
+            db.execute(update(WebSession).values(created_at=then))
+        ask(page, "kje oddam stanje", "Odgovor pomočnika na: kje oddam stanje")
+        expect(page.get_by_role("log")).to_contain_text("Prejšnji pogovor je potekel")
+        page.reload()
+        log = page.get_by_role("log")
+        expect(log).to_contain_text("Odgovor pomočnika na: kje oddam stanje")
+        expect(log).not_to_contain_text("pozabu sm geslo")
+        assert refused == []
+    finally:
+        store.close()
         ctx.close()
