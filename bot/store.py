@@ -224,6 +224,10 @@ class Store:
         with self._tx() as db:
             db.add(SmsOutbox(recipient=recipient, body=body, status="pending", created_at=time.time()))
 
+    def delete_sms_outbox_older_than(self, cutoff: float) -> int:
+        with self._tx() as db:
+            return int(db.execute(delete(SmsOutbox).where(SmsOutbox.created_at < cutoff)).rowcount or 0)
+
     def sms_outbox(self, recipient: str | None = None) -> list[dict[str, Any]]:
         stmt = select(SmsOutbox).order_by(SmsOutbox.id)
         if recipient:
