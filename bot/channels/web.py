@@ -33,6 +33,7 @@ from bot.backend_client import BackendError
 from bot.clientref import client_address, client_ref, parse_networks
 from bot.fanout import Fanout
 from bot.handoff import Gateway, OutMessage
+from bot.schemas import REFUSALS, Detail, HistoryOut, MessageIn, MessageOut, SessionOut
 from bot.store import Conversation
 
 log = logging.getLogger("bot.web")
@@ -236,7 +237,8 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             return None
         return conv_id
 
-    @router.post("/session")
+    @router.post("/session", response_model=SessionOut,
+                 responses={429: {"model": Detail, "description": "too many new sessions from this address"}})
     async def new_session(request: Request) -> JSONResponse:
         """Issue a new unguessable session id (kept by the widget in localStorage)."""
         if not gateway.limiter.hit(settings.session_rate_limit, "session", client_of(request)):
@@ -247,7 +249,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         gateway.store.add_web_session(session_id, conv_id)
         return JSONResponse({"session_id": session_id})
 
-    @router.get("/history")
+    @router.get("/history", response_model=HistoryOut, responses={404: REFUSALS[404]})
     async def history(x_session_id: str | None = Header(default=None)) -> JSONResponse:
         """The turns of this session only; any other id gets 404."""
         conv_id = conversation_for(x_session_id)
@@ -265,7 +267,8 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             "conversation": await ticket_state(gateway, ticket, hub.display),
         })
 
-    @router.post("/message")
+    @router.post("/message", response_model=MessageOut, responses=REFUSALS, openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": MessageIn.model_json_schema()}}}})
     async def message(request: Request, x_session_id: str | None = Header(default=None)) -> JSONResponse:
         """{"text": ...} typed, or {"payload": ..., "title": ...} for a button press."""
         conv_id = conversation_for(x_session_id)
@@ -277,7 +280,10 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         except bounded.JsonRefused:
             data = None
         if not isinstance(data, dict):
-            return JSONResponse({"messages": [OutMessage(BAD_REQUEST, role="system").as_dict()]})
+            # the same shape as every reply (schemathesis found this one without time or state)
+            return JSONResponse({
+                "messages": [{**OutMessage(BAD_REQUEST, role="system").as_dict(), "created_at": iso_time(time.time())}],
+                "handoff": False, "conversation": dict(BOT_STATE)})
         text = data.get("text")
         payload = data.get("payload")
         title = data.get("title")
