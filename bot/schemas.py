@@ -5,7 +5,7 @@ these). Only documentation of the existing contract: nothing here changes a resp
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -69,7 +69,7 @@ class MessageIn(BaseModel):
     title: str | None = None
 
 
-REFUSALS = {
+REFUSALS: dict[int | str, dict[str, Any]] = {
     404: {"model": Detail, "description": "unknown or expired session: the widget starts a new one"},
     413: {"model": Detail, "description": "body over GATEWAY_MAX_BODY_BYTES"},
 }

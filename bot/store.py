@@ -12,9 +12,9 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import CursorResult, Result, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,11 @@ from bot.db import make_engine, make_sessionmaker
 from bot.models import Conversation, SeenDelivery, SmsOutbox, Turn, WebSession
 
 __all__ = ["Conversation", "Store", "session_hash"]
+
+
+def _rows(result: Result[Any]) -> int:
+    """Rows a DELETE touched (Session.execute types every result as a plain Result)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def session_hash(session_id: str) -> str:
@@ -76,14 +81,14 @@ class Store:
     def delete_conversation(self, conversation_id: str) -> int:
         """The conversation with its turns and web sessions (an expired or retired conversation)."""
         with self._tx() as db:
-            turns = db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)).rowcount
+            turns = _rows(db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)))
             db.execute(delete(WebSession).where(WebSession.conversation_id == conversation_id))
             db.execute(delete(Conversation).where(Conversation.conversation_id == conversation_id))
-        return int(turns or 0)
+        return turns
 
     def delete_turns_older_than(self, cutoff: float) -> int:
         with self._tx() as db:
-            return int(db.execute(delete(Turn).where(Turn.created_at < cutoff)).rowcount or 0)
+            return _rows(db.execute(delete(Turn).where(Turn.created_at < cutoff)))
 
     def idle_conversations(self, cutoff: float) -> list[str]:
         """Conversations untouched since `cutoff` with no turn left (bot.retention removes them)."""
@@ -195,10 +200,10 @@ class Store:
     def delete_turns(self, conversation_id: str) -> int:
         """The conversation's whole stored history ("izbriši moje podatke"); its last buttons too."""
         with self._tx() as db:
-            deleted = db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)).rowcount
+            deleted = _rows(db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)))
             db.execute(update(Conversation).where(Conversation.conversation_id == conversation_id)
                        .values(last_buttons=[]))
-        return int(deleted or 0)
+        return deleted
 
     # --- provider deliveries seen (bot/dedup.py) -----------------------------
     def claim_delivery(self, key: str, now: float, expires_at: float) -> bool:
@@ -217,7 +222,7 @@ class Store:
 
     def purge_deliveries(self, now: float) -> int:
         with self._tx() as db:
-            return int(db.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now)).rowcount or 0)
+            return _rows(db.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now)))
 
     # --- SMS outbox ---------------------------------------------------------
     def add_sms_outbox(self, recipient: str, body: str) -> None:
@@ -226,7 +231,7 @@ class Store:
 
     def delete_sms_outbox_older_than(self, cutoff: float) -> int:
         with self._tx() as db:
-            return int(db.execute(delete(SmsOutbox).where(SmsOutbox.created_at < cutoff)).rowcount or 0)
+            return _rows(db.execute(delete(SmsOutbox).where(SmsOutbox.created_at < cutoff)))
 
     def sms_outbox(self, recipient: str | None = None) -> list[dict[str, Any]]:
         stmt = select(SmsOutbox).order_by(SmsOutbox.id)
