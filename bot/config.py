@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     @classmethod
     def _frame_ancestors(cls, value: str) -> str:
         """Source expressions only: a ';' or ',' would smuggle another directive into the header."""
-        value = " ".join(value.split())
+        # A shell that sourced GATEWAY_FRAME_ANCESTORS='self' unquoted leaves `self`: that is the keyword.
+        value = " ".join(f"'{w}'" if w in ("self", "none") else w for w in value.split())
         if not value or any(ch in value for ch in ";,\"\\\n") or not value.isascii():
             raise ValueError("GATEWAY_FRAME_ANCESTORS: CSP sources separated by spaces, e.g. 'self' https://www.gen-i.si")
         return value

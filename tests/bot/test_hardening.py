@@ -98,6 +98,7 @@ def test_frame_ancestors_from_config_and_console_never_framable(settings: Settin
         assert csp_of(c.get("/agent/login"))["frame-ancestors"] == "'none'"
     with pytest.raises(ValueError):
         Settings(frame_ancestors="'self'; script-src *")
+    assert Settings(frame_ancestors="self https://www.gen-i.si").frame_ancestors == "'self' https://www.gen-i.si"
 
 
 def test_console_inline_scripts_carry_the_pages_nonce(client: TestClient) -> None:
