@@ -94,6 +94,11 @@ def scheduler_cmd() -> str:
     return f"exec {q(APP_PY)} -m backend.scheduler"
 
 
+def retention_cmd() -> str:
+    # bot/retention.py: a sweep at start, then every GATEWAY_RETENTION_INTERVAL_MINUTES
+    return f"{q(APP_PY)} -m bot.prestart && exec {q(APP_PY)} -m bot.retention"
+
+
 def embedded() -> list[Program]:
     """The embedded default: one of each, SQLite files in var/, the repo's endpoints.yml."""
     actions_port = port("ACTIONS_PORT", 5055)
@@ -110,6 +115,7 @@ def embedded() -> list[Program]:
         Program("gateway", gateway_cmd(port("GATEWAY_PORT", 8080)), common),
         Program("telegram", telegram_cmd(), common),
         Program("scheduler", scheduler_cmd()),
+        Program("retention", retention_cmd(), common),
     ]
 
 
@@ -174,6 +180,7 @@ def scaled(stack_dir: Path) -> list[Program]:
     default = max(1, min(9, int(env("SCALED_REPLICAS", "2"))))
     for i in range(1, max(1, min(9, int(env("SCALED_SCHEDULER_REPLICAS", str(default))))) + 1):
         progs.append(Program(f"scheduler{i}", scheduler_cmd()))
+    progs.append(Program("retention", retention_cmd()))  # one sweeper for every replica's data
     cfg = stack_dir / "haproxy.cfg"
     cfg.write_text(haproxy_cfg(ports))
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"  # /usr/sbin may be off a user's PATH

@@ -147,12 +147,15 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return twiml([])
         body = params.get("Body", "")
         conv_id = conversation_key(CHANNEL, sender)
-        if is_opt_out(body):  # STOP / ODJAVA: the subscriptions end here, Rasa never sees it
-            return twiml(await opt_out(gateway, CHANNEL, conv_id, sender, body))
-        replies = await gateway.handle(
-            CHANNEL, conv_id, sender, text=body, numbered_choice=True, reminder_reply=True,
-            client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
-        )
+        async with gateway.dedup.once(CHANNEL, params.get("MessageSid")) as first:
+            if not first:  # the same MessageSid again (a replay or Twilio's retry): no second reply
+                return twiml([])
+            if is_opt_out(body):  # STOP / ODJAVA: the subscriptions end here, Rasa never sees it
+                return twiml(await opt_out(gateway, CHANNEL, conv_id, sender, body))
+            replies = await gateway.handle(
+                CHANNEL, conv_id, sender, text=body, numbered_choice=True, reminder_reply=True,
+                client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
+            )
         return twiml(replies)
 
     return router
