@@ -56,7 +56,7 @@ validate: install-rasa
 lint: install
 	$(APP_VENV)/bin/ruff check .
 	$(APP_VENV)/bin/mypy backend bot devtools
-	$(APP_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions components
+	$(APP_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions components rasa_channels
 
 test-unit: install-rasa
 	scripts/run_pytest.sh $(RASA_VENV)/bin/python tests/components tests/actions tests/data -q
