@@ -1,8 +1,10 @@
 """Agent console at /agent: login, queue and active conversations, transcript, reply, hand back, report.
 
 Agents are configured by AGENT_USERS="ana:<hash>,bor:<hash>" with scrypt hashes made by
-`python -m bot.agent_console hash-password`. The session is a signed (itsdangerous), HttpOnly,
-SameSite=Strict cookie that also carries the CSRF token every form must echo back.
+`python -m bot.agent_console hash-password`. The session lives server-side (bot/agent_sessions.py):
+the HttpOnly, SameSite=Strict cookie (Secure off localhost) holds a random token; logout, a new
+password hash and GATEWAY_AGENT_IDLE_MINUTES without a request end it. Every form echoes the
+session's CSRF token. Logins are limited per client address and, with a growing delay, per user name.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import getpass
 import hashlib
 import hmac
 import logging
+import math
 import re
 import secrets
 import sys
@@ -25,16 +28,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from bot.agent_sessions import AgentSessions
 from bot.backend_client import BackendError
 from bot.clientref import client_address, parse_networks
 from bot.config import Settings
 from bot.handoff import Gateway, Handback
+from bot.ratelimit import FailureDelay
 
 log = logging.getLogger("bot.agent")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 SESSION_COOKIE = "agent_session"
 LOGIN_COOKIE = "agent_login_csrf"
-SESSION_MAX_AGE = 12 * 3600
 CONV_ID = re.compile(r"^[a-z]{2,10}-[0-9a-f]{24}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 INBOX_UNAVAILABLE = "Seznama pogovorov trenutno ni mogoče naložiti (zaledni sistem ni dosegljiv). Poskusite znova."
@@ -84,30 +88,46 @@ _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
 # --- sessions and CSRF ------------------------------------------------------------
-class Auth:
-    """Signed cookies for the agent session and the login form's CSRF token."""
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
-    def __init__(self, settings: Settings) -> None:
+
+def on_loopback(request: Request) -> bool:
+    """The console is opened as http://localhost (development): the one case a cookie may go without TLS."""
+    host = (request.url.hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.endswith(".localhost")
+
+
+def login_key(username: str) -> str:
+    """The per-user-name failure counter's key: a hash, so no login name sits in Redis."""
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
+class Auth:
+    """Server-side agent sessions (cookie = random token) and the login form's signed CSRF cookie."""
+
+    def __init__(self, settings: Settings, gateway: Gateway) -> None:
         self.settings = settings
-        self.session = URLSafeTimedSerializer(settings.session_secret, salt="agent-session")
+        self.sessions = AgentSessions(gateway.store, settings.agent_idle_minutes * 60.0,
+                                      settings.agent_session_hours * 3600.0)
         self.login = URLSafeTimedSerializer(settings.session_secret, salt="agent-login")
+        self.delay = FailureDelay(gateway.limiter.storage, free=settings.login_free_failures,
+                                  cap=float(settings.login_max_delay))
 
     def current(self, request: Request) -> dict[str, str] | None:
-        raw = request.cookies.get(SESSION_COOKIE)
-        if not raw:
+        found = self.sessions.check(request.cookies.get(SESSION_COOKIE), self.settings.agent_users)
+        if found is None:
             return None
-        try:
-            data = self.session.loads(raw, max_age=SESSION_MAX_AGE)
-        except BadSignature:
-            return None
-        if not isinstance(data, dict) or data.get("u") not in self.settings.agent_users:
-            return None
-        return {"user": str(data["u"]), "csrf": str(data.get("c", ""))}
+        return {"user": found.user, "csrf": found.csrf, "session": found.token_hash}
 
-    def set_cookie(self, resp: Response, name: str, value: str, max_age: int) -> None:
+    def secure(self, request: Request) -> bool:
+        """GATEWAY_COOKIE_SECURE: auto = Secure everywhere except on localhost; 1 always; 0 never."""
+        mode = self.settings.cookie_secure
+        return mode == "1" or (mode == "auto" and not on_loopback(request))
+
+    def set_cookie(self, request: Request, resp: Response, name: str, value: str, max_age: int) -> None:
         resp.set_cookie(
             name, value, max_age=max_age, httponly=True, samesite="strict",
-            secure=self.settings.cookie_secure, path="/agent",
+            secure=self.secure(request), path="/agent",
         )
 
 
@@ -130,7 +150,7 @@ def same_origin(request: Request) -> bool:
 
 def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
     router = APIRouter(prefix="/agent", tags=["agent"])
-    auth = Auth(settings)
+    auth = Auth(settings, gateway)
     proxies = parse_networks(settings.trusted_proxies)
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -162,7 +182,7 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return RedirectResponse("/agent", status_code=303)
         token = secrets.token_urlsafe(24)
         resp = page(request, "login.html", csrf=token, error=None)
-        auth.set_cookie(resp, LOGIN_COOKIE, auth.login.dumps(token), 1800)
+        auth.set_cookie(request, resp, LOGIN_COOKIE, auth.login.dumps(token), 1800)
         return resp
 
     @router.post("/login")
@@ -179,25 +199,43 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         client = client_address(request.client.host if request.client else None, request.headers, proxies)
         if not gateway.limiter.hit(settings.login_rate_limit, "login", client):
             return page(request, "login.html", 429, csrf=expected, error="Preveč poskusov. Počakajte minuto.")
+        # Per user name, whatever the address: many addresses trying one account are slowed too.
+        # Checked before the password, so a locked name cannot be tried at all.
+        key = login_key(username)
+        wait = auth.delay.wait_seconds("agent-login", key)
+        if wait > 0:
+            log.info("agent login refused: user name locked for %.0f s", wait)
+            locked = page(request, "login.html", 429, csrf=expected, error=(
+                "Preveč neuspelih prijav s tem uporabniškim imenom. "
+                f"Poskusite znova čez {max(1, math.ceil(wait))} s."
+            ))
+            locked.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return locked
         stored = settings.agent_users.get(username)
         ok = verify_password(password, stored or _DUMMY_HASH) and stored is not None
-        if not ok:
+        if not ok or stored is None:
+            auth.delay.failed("agent-login", key)
             log.info("agent login failed")
             return page(request, "login.html", 401, csrf=expected, error="Napačno uporabniško ime ali geslo.")
+        auth.delay.succeeded("agent-login", key)
+        auth.sessions.purge()
         resp = RedirectResponse("/agent", status_code=303)
-        auth.set_cookie(resp, SESSION_COOKIE, auth.session.dumps({"u": username, "c": secrets.token_urlsafe(24)}),
-                        SESSION_MAX_AGE)
+        auth.set_cookie(request, resp, SESSION_COOKIE, auth.sessions.create(username, stored),
+                        settings.agent_session_hours * 3600)
         resp.delete_cookie(LOGIN_COOKIE, path="/agent")
         log.info("agent %s logged in", username)
         return resp
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:
+        """Ends the session server-side: the old cookie is worthless afterwards, even if copied."""
         agent, _ = await checked_form(request)
         if agent is None:
             return forbidden(request, agent)
+        auth.sessions.end(agent["session"])
         resp = RedirectResponse("/agent/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE, path="/agent")
+        log.info("agent %s logged out", agent["user"])
         return resp
 
     async def inbox_data() -> dict[str, Any]:

@@ -75,3 +75,20 @@ class SmsOutbox(Base):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class AgentSession(Base):
+    """A logged-in console session, server-side so that logout and a password change end it.
+
+    The cookie holds a random token; only its hash is stored. `password_tag` fingerprints the
+    agent's password hash at login: when AGENT_USERS gets a new hash, every older session is void.
+    """
+
+    __tablename__ = "agent_session"
+    __table_args__ = (Index("ix_agent_session_user", "user"),)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    password_tag: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)

@@ -83,6 +83,9 @@ def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegra
         database_url=database_url,
         client_ref_secret="test-client-ref-secret",
         rate_limit="30/minute",
+        # TestClient's host is "testserver" over http: a Secure cookie would never come back.
+        # The automatic Secure-off-localhost rule has its own test (test_console_security.py).
+        cookie_secure="0",
     )
 
 
