@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
+from bot.console_texts import claim_notice
 from bot.neutralise import clean_user_text, too_long_notice
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.ratelimit import Limiter
@@ -287,6 +288,18 @@ class Gateway:
         return [OutMessage(HANDOFF_FAILED, role="system")]
 
     # --- agent side ---------------------------------------------------------
+    def display_name(self, login: str | None) -> str | None:
+        """What the customer sees for an agent: the name configured in AGENT_USERS, else the login
+        capitalised ("ana" -> "Ana")."""
+        if not login:
+            return None
+        configured = self.settings.agent_names.get(login)
+        return configured[0] if configured else login[:1].upper() + login[1:]
+
+    def claim_notice(self, login: str) -> str:
+        gender = self.settings.agent_names.get(login, ("", ""))[1]
+        return claim_notice(self.display_name(login) or login, gender)
+
     async def inbox(self) -> dict[str, list[dict[str, Any]]]:
         """Queue and active conversations, from the backend's active live tickets (oldest first)."""
         queue: list[dict[str, Any]] = []
@@ -313,7 +326,8 @@ class Gateway:
         return True
 
     async def claim(self, conversation_id: str, agent: str) -> bool:
-        """The agent takes the conversation (the ticket records who)."""
+        """The agent takes the conversation (the ticket records who), and the customer is told who
+        on their own channel: one notice per change of agent, stored so a reload shows it too."""
         try:
             ticket = await self.active_ticket(conversation_id)
             if ticket is None:
@@ -325,6 +339,11 @@ class Gateway:
                                              assigned_to=agent)
         except BackendError:
             return False
+        conv = self.store.conversation(conversation_id)
+        if conv is not None:
+            notice = self.claim_notice(agent)
+            self.store.add_turn(conversation_id, "system", notice, during_handoff=True, author=agent)
+            await self.deliver(conv, OutMessage(notice, role="system"))
         return True
 
     async def agent_reply(self, conversation_id: str, agent: str, text: str) -> bool:

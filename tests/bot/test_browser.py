@@ -248,6 +248,8 @@ def test_unread_badge_and_title_notice(browser: Any, gateway_url: str) -> None:
         expect(page).to_have_title(DEMO_TITLE)
         log = page.get_by_role("log")
         expect(log).to_contain_text("Z vami se zdaj pogovarja Ana iz službe za pomoč strankam.")
+        # The gateway's claim notice is the only join line (the widget adds none of its own).
+        expect(log.locator(".msg.system", has_text="pogovarja Ana")).to_have_count(1)
         expect(log.locator(".msg.agent")).to_contain_text("Dober dan, tu svetovalka Ana.")
         expect(page.get_by_role("status")).to_have_text("Z vami se pogovarja Ana.")
 

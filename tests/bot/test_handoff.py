@@ -44,6 +44,10 @@ def test_full_handoff_round_trip(client: TestClient, fake_rasa: FakeRasa, backen
         r = client.post(f"/agent/c/{conv}/reply", data={"csrf": csrf, "text": "Pozdravljeni, tu Ana."},
                         follow_redirects=False)
         assert r.status_code == 303
+        # The first reply claims the conversation: the customer is told who, then gets the reply.
+        claimed = ws.receive_json()["message"]
+        assert (claimed["role"], claimed["text"]) == (
+            "system", "Z vami se zdaj pogovarja Ana iz službe za pomoč strankam.")
         pushed = ws.receive_json()
         assert {k: pushed["message"][k] for k in ("role", "text", "buttons")} == {
             "role": "agent", "text": "Pozdravljeni, tu Ana.", "buttons": []}

@@ -215,6 +215,8 @@ def test_queue_position_agent_name_and_live_state_frames(client: TestClient, mon
         r = client.post(f"/agent/c/{conv_second}/reply", data={"csrf": csrf, "text": "Dober dan, tu Ana."},
                         follow_redirects=False)
         assert r.status_code == 303
+        notice = ws.receive_json()  # the reply claims it: first who took it, then the reply
+        assert notice["message"]["role"] == "system" and "Ana" in notice["message"]["text"]
         pushed = ws.receive_json()
         assert pushed["type"] == "message"
         assert pushed["conversation"] == {"state": "assigned", "agent": "Ana", "queue_position": None}
