@@ -114,12 +114,12 @@ def test_report_page(client: TestClient, backend_url: str) -> None:
     from tests.bot.conftest import API_KEY
 
     httpx.post(f"{backend_url}/api/v1/feedback", headers={"X-API-Key": API_KEY},
-               json={"conversation_id": "r1", "topic": "pozabljeno_geslo", "rating": "Da"})
+               json={"conversation_id": "r1", "topic": "forgot_password", "rating": "Da"})
     sid = new_session(client)
     say(client, sid, text="xyzzy")
     say(client, sid, text="svetovalec")
     login(client)
     page = client.get("/agent/report")
     assert page.status_code == 200
-    assert "pozabljeno_geslo" in page.text and "Delež nerazumljenih" in page.text
+    assert "forgot_password" in page.text and "Delež nerazumljenih" in page.text
     assert "50.0 %" in page.text  # 1 fallback of 2 forwarded messages
