@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from backend.core.config import REPO_ROOT
 from backend.services.topics import faq_topics
 
-DEFAULT_TOPICS: list[str] = sorted(faq_topics(str(REPO_ROOT / "data" / "faq_sl")))
+DEFAULT_TOPICS: list[JsonValue] = sorted(faq_topics(str(REPO_ROOT / "data" / "faq_sl")))
 
 
 class FeedbackIn(BaseModel):
