@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, JsonValue
 from backend.core.config import REPO_ROOT
 from backend.services.topics import faq_topics
 
-DEFAULT_TOPICS: list[JsonValue] = sorted(faq_topics(str(REPO_ROOT / "data" / "faq_sl")))
+DEFAULT_TOPICS: list[JsonValue] = list(sorted(faq_topics(str(REPO_ROOT / "data" / "faq_sl"))))
 
 
 class FeedbackIn(BaseModel):
