@@ -19,6 +19,7 @@ import math
 import re
 import secrets
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +53,38 @@ HANDBACK_MESSAGES = {
         "Pogovor ostaja pri vas. Poskusite znova."
     ),
 }
+
+
+REASONS = {"request": "želi svetovalca", "complaint": "pritožba", "fallback": "pomočnik ni razumel"}
+CHANNELS = {"web": "splet", "telegram": "Telegram", "sms": "SMS", "rest": "REST"}
+BRANDS = {"geni": "GEN-I", "butan": "Butan plin"}
+
+
+def waited(since: str | None, now: datetime | None = None) -> str:
+    """The waiting time since an ISO instant, as agents read it ("5 min", "2 h 10 min")."""
+    if not since:
+        return "–"
+    try:
+        start = datetime.fromisoformat(since)
+    except ValueError:
+        return "–"
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=timezone.utc)
+    minutes = max(0, int(((now or datetime.now(timezone.utc)) - start).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // (24 * 60)} d {minutes % (24 * 60) // 60} h"
+
+
+def last_user_text(gateway: Gateway, conversation_id: str, limit: int = 80) -> str:
+    """The customer's latest message, shortened, for the queue's preview column."""
+    for turn in reversed(gateway.store.turns(conversation_id, limit=20)):
+        if turn["role"] == "user":
+            text = " ".join(str(turn["text"]).split())
+            return text if len(text) <= limit else text[: limit - 1] + "…"
+    return ""
 
 
 # --- passwords ------------------------------------------------------------------
@@ -241,9 +274,17 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
     async def inbox_data() -> dict[str, Any]:
         """From the backend's active live tickets: every replica shows the same queue."""
         try:
-            return {**await gateway.inbox(), "error": None}
+            data = await gateway.inbox()
+            for item in [*data["queue"], *data["active"], *data["callbacks"]]:
+                item["waiting"] = waited(item.get("since"))
+                item["reason_text"] = REASONS.get(str(item.get("reason")), str(item.get("reason") or "–"))
+                item["channel_text"] = CHANNELS.get(str(item.get("channel")), str(item.get("channel")))
+                item["brand_text"] = BRANDS.get(str(item.get("brand")), item.get("brand") or "–")
+            for item in [*data["queue"], *data["active"]]:
+                item["preview"] = last_user_text(gateway, str(item["id"]))
+            return {**data, "error": None}
         except BackendError:
-            return {"queue": [], "active": [], "error": INBOX_UNAVAILABLE}
+            return {"queue": [], "active": [], "callbacks": [], "error": INBOX_UNAVAILABLE}
 
     @router.get("", response_class=HTMLResponse)
     async def inbox(request: Request) -> Response:
@@ -314,6 +355,19 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
     @router.post("/c/{conversation_id}/handback")
     async def handback(request: Request, conversation_id: str) -> Response:
         return await action(request, conversation_id, "handback")
+
+    @router.post("/tickets/{ticket_id}/done")
+    async def request_done(request: Request, ticket_id: int) -> Response:
+        """The callback / message list: "poklical sem" (how=called) or "rešeno" (how=resolved)."""
+        agent, form = await checked_form(request)
+        if agent is None:
+            return forbidden(request, agent)
+        if not 1 <= ticket_id <= 2**31 - 1 or not await gateway.close_request(
+            ticket_id, agent["user"], form.get("how", "")
+        ):
+            return page(request, "message.html", 409, agent=agent,
+                        text="Zahtevka ni bilo mogoče zaključiti (že zaključen ali ni povratni klic oz. sporočilo).")
+        return RedirectResponse("/agent#povratni-klici", status_code=303)
 
     @router.get("/report", response_class=HTMLResponse)
     async def report(request: Request) -> Response:

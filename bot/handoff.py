@@ -301,17 +301,45 @@ class Gateway:
         return claim_notice(self.display_name(login) or login, gender)
 
     async def inbox(self) -> dict[str, list[dict[str, Any]]]:
-        """Queue and active conversations, from the backend's active live tickets (oldest first)."""
+        """Queue and active conversations, from the backend's active live tickets (oldest first),
+        and the callback / message tickets taken outside hours (oldest first)."""
         queue: list[dict[str, Any]] = []
         active: list[dict[str, Any]] = []
         for t in sorted(await self.backend.tickets(active=True, kind="live"), key=lambda t: t["id"]):
             item = {
                 "id": t["conversation_id"], "channel": t["channel"], "reason": t["reason"],
                 "ticket_id": t["id"], "since": t["created_at"], "assigned_to": t.get("assigned_to"),
-                "status": t["status"],
+                "status": t["status"], "brand": t.get("brand"), "customer": t.get("customer"),
             }
             (active if t.get("assigned_to") else queue).append(item)
-        return {"queue": queue, "active": active}
+        requests = [*await self.backend.tickets(active=True, kind="callback"),
+                    *await self.backend.tickets(active=True, kind="message")]
+        callbacks = [
+            {"ticket_id": t["id"], "kind": t["kind"], "id": t["conversation_id"], "channel": t["channel"],
+             "brand": t.get("brand"), "since": t["created_at"], "summary": t.get("summary"),
+             "contact": t.get("contact"), "assigned_to": t.get("assigned_to")}
+            for t in sorted(requests, key=lambda t: t["id"])
+        ]
+        return {"queue": queue, "active": active, "callbacks": callbacks}
+
+    async def close_request(self, ticket_id: int, agent: str, resolution: str) -> bool:
+        """A callback ("poklical sem": called) or message ticket ("rešeno": resolved) is done.
+
+        Only those kinds: a live ticket is closed by a hand-back, which resumes Rasa first.
+        """
+        if resolution not in ("called", "resolved"):
+            return False
+        try:
+            kinds = {"called": ["callback"], "resolved": ["callback", "message"]}[resolution]
+            open_ids = {int(t["id"]) for kind in kinds for t in await self.backend.tickets(active=True, kind=kind)}
+            if ticket_id not in open_ids:
+                return False
+            await self.backend.update_ticket(ticket_id, if_status=ACTIVE_STATUSES, status="closed",
+                                             resolution=resolution, assigned_to=agent)
+        except BackendError:
+            return False
+        log.info("request ticket %s closed (%s)", ticket_id, resolution)
+        return True
 
     async def deliver(self, conv: Conversation, msg: OutMessage) -> bool:
         deliverer = self.deliverers.get(conv.channel)

@@ -27,7 +27,7 @@ var ConsoleLive = (function () {
     setInterval(function () {
       fetch("/agent/api/inbox", { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (d) { if (d && d.queue.length + d.active.length !== count) location.reload(); })
+        .then(function (d) { if (d && d.queue.length + d.active.length + (d.callbacks || []).length !== count) location.reload(); })
         .catch(function () { /* ignore */ });
     }, 3000);
   }
