@@ -336,8 +336,9 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             await gateway.agent_reply(conversation_id, agent["user"], form.get("text", ""))
         elif what == "claim":
             await gateway.claim(conversation_id, agent["user"])
-        elif what == "handback":
-            result = await gateway.hand_back(conversation_id, agent["user"])
+        elif what in ("handback", "resolve"):
+            resolution = "resolved" if what == "resolve" else "handed_back"
+            result = await gateway.hand_back(conversation_id, agent["user"], resolution)
             if result in (Handback.done, Handback.conflict, Handback.not_handed_off):
                 return RedirectResponse("/agent", status_code=303)
             # Not handed back: the agent stays on the conversation and sees why.
@@ -368,6 +369,11 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return page(request, "message.html", 409, agent=agent,
                         text="Zahtevka ni bilo mogoče zaključiti (že zaključen ali ni povratni klic oz. sporočilo).")
         return RedirectResponse("/agent#povratni-klici", status_code=303)
+
+    @router.post("/c/{conversation_id}/resolve")
+    async def resolve(request: Request, conversation_id: str) -> Response:
+        """Solved by the agent: like a hand-back (Rasa resumed first), recorded as resolved."""
+        return await action(request, conversation_id, "resolve")
 
     @router.get("/report", response_class=HTMLResponse)
     async def report(request: Request) -> Response:

@@ -82,6 +82,11 @@ class BackendClient:
         params["limit"] = limit
         return list((await self._call("GET", "/handoff-tickets", params=params))[1])
 
+    async def rate_ticket(self, ticket_id: int, score: int) -> dict[str, Any]:
+        """The customer's satisfaction with a closed live ticket; BackendConflict when already rated."""
+        return dict((await self._call("POST", f"/handoff-tickets/{ticket_id}/satisfaction",
+                                      json={"score": score}))[1])
+
     async def invoice_pdf(self, token: str) -> bytes | None:
         """The PDF a signed link opens; None when the link is forged, expired or no longer allowed."""
         try:

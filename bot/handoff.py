@@ -23,7 +23,17 @@ from typing import Any
 
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
-from bot.console_texts import claim_notice
+from bot.console_texts import (
+    RESOLVED_NOTICE,
+    SATISFACTION_ALREADY,
+    SATISFACTION_FAILED,
+    SATISFACTION_PREFIX,
+    SATISFACTION_QUESTION,
+    SATISFACTION_THANKS,
+    claim_notice,
+    parse_satisfaction,
+    satisfaction_buttons,
+)
 from bot.neutralise import clean_user_text, too_long_notice
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.ratelimit import Limiter
@@ -198,6 +208,10 @@ class Gateway:
                 button = conv.last_buttons[int(choice) - 1]
                 text, payload, title = None, str(button["payload"]), str(button["title"])
 
+        if payload is not None and payload.startswith(SATISFACTION_PREFIX):
+            # The answer to the gateway's own question after a human chat: stored with the ticket
+            # in the backend, never sent to Rasa (it would be an unknown intent there).
+            return await self.satisfaction_answer(conv, payload, title), ticket is not None
         if payload is not None and payload not in self.offered_payloads(conversation_id):
             # A payload the bot never offered is typed text in disguise: treat it as such.
             text, payload = payload, None
@@ -257,6 +271,35 @@ class Gateway:
             out.extend(failed)
             return out, not failed
         return out, False
+
+    async def satisfaction_answer(self, conv: Conversation, payload: str, title: str | None) -> list[OutMessage]:
+        """Store the customer's 1-5 with the ticket it was asked for, once.
+
+        Only a question this conversation was actually sent counts: a forged payload naming
+        another conversation's ticket is refused like any unoffered payload.
+        """
+        parsed = parse_satisfaction(payload)
+        offered = {
+            b.get("payload", "")
+            for t in self.store.turns(conv.conversation_id, limit=60)
+            if t["role"] == "system"
+            for b in t["buttons"]
+        }
+        if parsed is None or payload not in offered:
+            return [OutMessage(STATE_UNKNOWN, role="system")]
+        ticket_id, score = parsed
+        self.store.add_turn(conv.conversation_id, "user", (title or str(score))[:200])
+        try:
+            await self.backend.rate_ticket(ticket_id, score)
+            reply = SATISFACTION_THANKS
+            log.info("satisfaction %s stored for ticket %s", score, ticket_id)
+        except BackendConflict:
+            reply = SATISFACTION_ALREADY
+        except BackendError:
+            reply = SATISFACTION_FAILED
+        self.store.add_turn(conv.conversation_id, "system", reply)
+        self.store.set_last_buttons(conv.conversation_id, [])
+        return [OutMessage(reply, role="system")]
 
     async def handle(self, *args: Any, **kwargs: Any) -> list[OutMessage]:
         """handle_with_state without the state (Telegram, SMS)."""
@@ -356,35 +399,47 @@ class Gateway:
     async def claim(self, conversation_id: str, agent: str) -> bool:
         """The agent takes the conversation (the ticket records who), and the customer is told who
         on their own channel: one notice per change of agent, stored so a reload shows it too."""
+        return await self._claim(conversation_id, agent) is not None
+
+    async def _claim(self, conversation_id: str, agent: str) -> dict[str, Any] | None:
+        """claim(); the ticket as it was before (None: not handed off or the backend failed)."""
         try:
             ticket = await self.active_ticket(conversation_id)
             if ticket is None:
-                return False
+                return None
             if ticket.get("assigned_to") == agent:
-                return True
+                return ticket
             status = "handback_failed" if ticket["status"] == "handback_failed" else "assigned"
             await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES, status=status,
                                              assigned_to=agent)
         except BackendError:
-            return False
+            return None
         conv = self.store.conversation(conversation_id)
         if conv is not None:
             notice = self.claim_notice(agent)
             self.store.add_turn(conversation_id, "system", notice, during_handoff=True, author=agent)
             await self.deliver(conv, OutMessage(notice, role="system"))
-        return True
+        return ticket
 
     async def agent_reply(self, conversation_id: str, agent: str, text: str) -> bool:
         """Store the agent's reply and send it on the user's own channel (only while a person has it)."""
         conv = self.store.conversation(conversation_id)
         text = text.strip()[:4000]
-        if conv is None or not text or not await self.claim(conversation_id, agent):
+        ticket = await self._claim(conversation_id, agent) if conv is not None and text else None
+        if conv is None or ticket is None:
             return False
         self.store.add_turn(conversation_id, "agent", text, during_handoff=True, author=agent)
-        return await self.deliver(conv, OutMessage(text, role="agent"))
+        delivered = await self.deliver(conv, OutMessage(text, role="agent"))
+        if ticket.get("first_reply_at") is None:
+            try:  # the report's waiting time ends here (the backend keeps the first time only)
+                await self.backend.update_ticket(int(ticket["id"]), first_reply=True)
+            except BackendError:
+                log.warning("first reply time of ticket %s not stored", ticket["id"])
+        return delivered
 
-    async def hand_back(self, conversation_id: str, agent: str) -> Handback:
-        """Resume Rasa (with retries), then close the ticket, then tell the user.
+    async def hand_back(self, conversation_id: str, agent: str, resolution: str = "handed_back") -> Handback:
+        """Resume Rasa (with retries), then close the ticket, then tell the user and ask how
+        satisfied they were. `resolution`: handed_back (to the bot) or resolved (the agent solved it).
 
         If Rasa cannot be resumed the ticket stays with the person, marked handback_failed, so the
         console shows it and the user's messages keep reaching the agents instead of a paused Rasa.
@@ -412,15 +467,25 @@ class Gateway:
             return Handback.resume_failed
         try:
             await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES, status="closed",
-                                             assigned_to=agent)
+                                             assigned_to=agent, resolution=resolution)
         except BackendConflict:
             return Handback.conflict
         except BackendError:
             return Handback.close_failed
-        self.store.add_turn(conversation_id, "system", HANDBACK_NOTICE, during_handoff=True, author=agent)
-        await self.deliver(conv, OutMessage(HANDBACK_NOTICE, role="system"))
-        log.info("conversation %s handed back", conversation_id)
+        notice = RESOLVED_NOTICE if resolution == "resolved" else HANDBACK_NOTICE
+        self.store.add_turn(conversation_id, "system", notice, during_handoff=True, author=agent)
+        await self.deliver(conv, OutMessage(notice, role="system"))
+        await self.ask_satisfaction(conv, int(ticket["id"]))
+        log.info("conversation %s handed back (%s)", conversation_id, resolution)
         return Handback.done
+
+    async def ask_satisfaction(self, conv: Conversation, ticket_id: int) -> None:
+        """"Kako ste zadovoljni s pomočjo svetovalca?" with 1-5 as buttons on the customer's channel
+        (numbers on SMS, through last_buttons); the answer comes back as a payload the gateway keeps."""
+        buttons = satisfaction_buttons(ticket_id)
+        self.store.add_turn(conv.conversation_id, "system", SATISFACTION_QUESTION, buttons)
+        self.store.set_last_buttons(conv.conversation_id, buttons)
+        await self.deliver(conv, OutMessage(SATISFACTION_QUESTION, buttons, role="system"))
 
     async def transcript(self, conversation_id: str) -> dict[str, Any]:
         """Whole conversation for the console: Rasa's tracker (bot + user turns) + handoff turns."""

@@ -135,3 +135,13 @@ def tickets(backend_url: str, conversation_id: str) -> list[dict[str, Any]]:
 
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+def next_message(ws: Any) -> dict[str, Any]:
+    """The next pushed message frame of a widget socket; state frames (sent by the socket's own
+    state check every few seconds, at any moment) are skipped."""
+    for _ in range(20):
+        frame = ws.receive_json()
+        if frame.get("type") == "message":
+            return dict(frame)
+    raise AssertionError("no message frame")

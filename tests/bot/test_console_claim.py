@@ -9,7 +9,7 @@ from bot.channels.web import web_conversation_id
 from bot.config import Settings, parse_agent_names
 from bot.handoff import conversation_key
 from bot.main import create_app
-from tests.bot.conftest import login, new_session, say
+from tests.bot.conftest import login, new_session, next_message, say
 from tests.bot.fakes import FakeTelegram
 from tests.bot.test_telegram import HDR, message_update, sent_to
 
@@ -39,14 +39,14 @@ def test_claim_notice_on_the_web_once_with_the_configured_name(settings: Setting
             ws.send_json({"session_id": sid})
             assert ws.receive_json()["type"] == "ready"
             client.post(f"/agent/c/{conv}/claim", data={"csrf": csrf})
-            frame = ws.receive_json()
+            frame = next_message(ws)
             assert frame["message"]["role"] == "system"
             assert frame["message"]["text"] == "Pogovor je prevzela svetovalka Maja."
             assert frame["conversation"]["agent"] == "Maja"
             # A second claim and the reply by the same agent: no second notice.
             client.post(f"/agent/c/{conv}/claim", data={"csrf": csrf})
             client.post(f"/agent/c/{conv}/reply", data={"csrf": csrf, "text": "Dober dan."})
-            reply = ws.receive_json()["message"]
+            reply = next_message(ws)["message"]
             assert (reply["role"], reply["author"], reply["text"]) == ("agent", "Maja", "Dober dan.")
         history = client.get("/api/web/history", headers={"X-Session-Id": sid}).json()["messages"]
         notices = [m for m in history if "prevzela" in m["text"]]

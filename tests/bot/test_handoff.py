@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from bot.channels.web import web_conversation_id
 from bot.handoff import HANDBACK_NOTICE
-from tests.bot.conftest import csrf_of, login, new_session, say, tickets
+from tests.bot.conftest import csrf_of, login, new_session, next_message, say, tickets
 from tests.bot.fakes import HANDOFF_TEXT, FakeRasa
 
 
@@ -45,10 +45,10 @@ def test_full_handoff_round_trip(client: TestClient, fake_rasa: FakeRasa, backen
                         follow_redirects=False)
         assert r.status_code == 303
         # The first reply claims the conversation: the customer is told who, then gets the reply.
-        claimed = ws.receive_json()["message"]
+        claimed = next_message(ws)["message"]
         assert (claimed["role"], claimed["text"]) == (
             "system", "Z vami se zdaj pogovarja Ana iz službe za pomoč strankam.")
-        pushed = ws.receive_json()
+        pushed = next_message(ws)
         assert {k: pushed["message"][k] for k in ("role", "text", "buttons")} == {
             "role": "agent", "text": "Pozdravljeni, tu Ana.", "buttons": []}
         assert pushed["message"]["author"] == "Ana"
@@ -56,12 +56,12 @@ def test_full_handoff_round_trip(client: TestClient, fake_rasa: FakeRasa, backen
 
         r = client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf}, follow_redirects=False)
         assert r.status_code == 303
-        assert ws.receive_json()["message"]["text"] == HANDBACK_NOTICE
+        assert next_message(ws)["message"]["text"] == HANDBACK_NOTICE
 
     assert tickets(backend_url, conv)[0]["status"] == "closed"
     assert conv in fake_rasa.resumed
     history = client.get("/api/web/history", headers={"X-Session-Id": sid}).json()["messages"]
-    assert [m["role"] for m in history][-2:] == ["agent", "system"]
+    assert [m["role"] for m in history][-3:] == ["agent", "system", "system"]  # reply, notice, question
     body = say(client, sid, text="hvala")
     assert body["messages"][0]["text"].startswith("Odgovor pomočnika") and fake_rasa.received[-1] == (conv, "hvala")
 

@@ -74,6 +74,7 @@ def test_agent_reply_goes_to_sms_outbox(client: TestClient) -> None:
     client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf})
     store = client.app.state.gateway.store  # type: ignore[attr-defined]
     out = [m["body"] for m in store.sms_outbox(phone)]
-    assert len(out) >= 3 and all(len(b) <= 153 for b in out)
+    assert len(out) >= 4 and all(len(b) <= 153 for b in out)
     assert out[0] == "Z vami se zdaj pogovarja Ana iz službe za pomoč strankam."  # the claim notice
-    assert " ".join(out[1:-1]) == long_reply.strip() and out[-1] == HANDBACK_NOTICE
+    # ... the reply, the hand-back notice, then the satisfaction question (test_satisfaction.py)
+    assert " ".join(out[1:-2]) == long_reply.strip() and out[-2] == HANDBACK_NOTICE

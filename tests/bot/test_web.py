@@ -13,7 +13,7 @@ from bot.channels.web import web_conversation_id
 from bot.config import Settings
 from bot.main import create_app
 from bot.neutralise import SAFE_SLASH
-from tests.bot.conftest import login, new_session, say, unique
+from tests.bot.conftest import login, new_session, next_message, say, unique
 from tests.bot.fakes import FakeRasa
 
 
@@ -215,9 +215,9 @@ def test_queue_position_agent_name_and_live_state_frames(client: TestClient, mon
         r = client.post(f"/agent/c/{conv_second}/reply", data={"csrf": csrf, "text": "Dober dan, tu Ana."},
                         follow_redirects=False)
         assert r.status_code == 303
-        notice = ws.receive_json()  # the reply claims it: first who took it, then the reply
+        notice = next_message(ws)  # the reply claims it: first who took it, then the reply
         assert notice["message"]["role"] == "system" and "Ana" in notice["message"]["text"]
-        pushed = ws.receive_json()
+        pushed = next_message(ws)
         assert pushed["type"] == "message"
         assert pushed["conversation"] == {"state": "assigned", "agent": "Ana", "queue_position": None}
         assert pushed["message"]["author"] == "Ana" and pushed["message"]["text"] == "Dober dan, tu Ana."
