@@ -33,6 +33,7 @@ from bot.agent_sessions import AgentSessions
 from bot.backend_client import BackendError
 from bot.clientref import client_address, parse_networks
 from bot.config import Settings
+from bot.console_store import ConsoleStore
 from bot.handoff import Gateway, Handback
 from bot.ratelimit import FailureDelay
 
@@ -184,6 +185,7 @@ def same_origin(request: Request) -> bool:
 def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
     router = APIRouter(prefix="/agent", tags=["agent"])
     auth = Auth(settings, gateway)
+    console = ConsoleStore(gateway.store)
     proxies = parse_networks(settings.trusted_proxies)
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -311,7 +313,10 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         notice = HANDBACK_MESSAGES.get(request.query_params.get("vrnitev", ""))
         if notice is None and conv.status == "handback_failed":
             notice = HANDBACK_MESSAGES[Handback.resume_failed.value]
-        return page(request, "conversation.html", agent=agent, conv=conv, transcript=transcript, notice=notice)
+        others = sorted(u for u in settings.agent_users if u != agent["user"])
+        return page(request, "conversation.html", agent=agent, conv=conv, transcript=transcript, notice=notice,
+                    notes=console.notes(conversation_id), canned=console.canned(), others=others,
+                    names={u: gateway.display_name(u) for u in others})
 
     @router.get("/api/c/{conversation_id}/transcript")
     async def transcript_json(request: Request, conversation_id: str) -> Response:
@@ -334,6 +339,13 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return JSONResponse({"detail": "Pogovora ni."}, 404)
         if what == "reply":
             await gateway.agent_reply(conversation_id, agent["user"], form.get("text", ""))
+        elif what == "note":
+            console.add_note(conversation_id, agent["user"], form.get("text", ""))
+        elif what == "transfer":
+            if not await gateway.transfer(conversation_id, agent["user"], form.get("to", "")):
+                return page(request, "message.html", 409, agent=agent,
+                            text="Pogovora ni bilo mogoče predati (neznan svetovalec ali pogovor ni več pri svetovalcih).")
+            return RedirectResponse("/agent", status_code=303)
         elif what == "claim":
             await gateway.claim(conversation_id, agent["user"])
         elif what in ("handback", "resolve"):
@@ -369,6 +381,68 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return page(request, "message.html", 409, agent=agent,
                         text="Zahtevka ni bilo mogoče zaključiti (že zaključen ali ni povratni klic oz. sporočilo).")
         return RedirectResponse("/agent#povratni-klici", status_code=303)
+
+    @router.post("/c/{conversation_id}/note")
+    async def note(request: Request, conversation_id: str) -> Response:
+        """An internal note: stored for agents, never delivered to the customer."""
+        return await action(request, conversation_id, "note")
+
+    @router.post("/c/{conversation_id}/transfer")
+    async def transfer(request: Request, conversation_id: str) -> Response:
+        return await action(request, conversation_id, "transfer")
+
+    @router.get("/canned", response_class=HTMLResponse)
+    async def canned_page(request: Request) -> Response:
+        agent = auth.current(request)
+        if agent is None:
+            return to_login()
+        return page(request, "canned.html", agent=agent, canned=console.canned())
+
+    @router.post("/canned")
+    async def canned_save(request: Request) -> Response:
+        """Add (no id) or edit a canned reply; any agent may, the last editor is recorded."""
+        agent, form = await checked_form(request)
+        if agent is None:
+            return forbidden(request, agent)
+        raw_id = form.get("id", "").strip()
+        reply_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+        if (raw_id and reply_id is None) or not console.save_canned(
+            reply_id, form.get("title", ""), form.get("text", ""), agent["user"]
+        ):
+            return page(request, "canned.html", 422, agent=agent, canned=console.canned(),
+                        error="Naslov in besedilo odgovora sta obvezna.")
+        return RedirectResponse("/agent/canned", status_code=303)
+
+    @router.post("/canned/{reply_id}/delete")
+    async def canned_delete(request: Request, reply_id: int) -> Response:
+        agent, _ = await checked_form(request)
+        if agent is None:
+            return forbidden(request, agent)
+        if 1 <= reply_id <= 2**31 - 1:
+            console.delete_canned(reply_id)
+        return RedirectResponse("/agent/canned", status_code=303)
+
+    @router.get("/search", response_class=HTMLResponse)
+    async def search(request: Request) -> Response:
+        """By customer number (digits, or B + digits for Butan: the conversations in which that
+        customer was verified) or by text in the stored messages."""
+        agent = auth.current(request)
+        if agent is None:
+            return to_login()
+        q = request.query_params.get("q", "").strip()[:200]
+        results: list[dict[str, Any]] = []
+        error = None
+        if re.fullmatch(r"B?\d{4,12}", q):
+            try:
+                results = [{"id": c["conversation_id"], "text": "preverjena stranka " + q, "role": "customer"}
+                           for c in await gateway.backend.customer_conversations(q)]
+            except BackendError:
+                error = INBOX_UNAVAILABLE
+        elif q:
+            results = console.search_text(q)
+            if len(q) < 3:
+                error = "Vpišite vsaj 3 znake ali številko stranke."
+        return page(request, "search.html", agent=agent, q=q, results=results, error=error)
 
     @router.post("/c/{conversation_id}/resolve")
     async def resolve(request: Request, conversation_id: str) -> Response:

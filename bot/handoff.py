@@ -312,11 +312,13 @@ class Gateway:
         resumed and the user is told, instead of being left with a silent bot.
         """
         recent = [t["text"] for t in self.store.turns(conv.conversation_id, limit=10) if t["role"] == "user"]
+        customer = await self.customer_masked(conv.conversation_id)
         for attempt in range(3):
             try:
                 _, created = await self.backend.create_ticket(
                     conv.conversation_id, conv.channel, reason, "live",
                     brand=self.settings.default_brand, summary="\n".join(recent[-5:]) or None,
+                    customer=customer,
                 )
             except BackendError:
                 await asyncio.sleep(0.3 * 2**attempt)
@@ -329,6 +331,16 @@ class Gateway:
         await self.rasa.resume(conv.conversation_id)
         self.store.add_turn(conv.conversation_id, "system", HANDOFF_FAILED)
         return [OutMessage(HANDOFF_FAILED, role="system")]
+
+    async def customer_masked(self, conversation_id: str) -> str | None:
+        """The verified customer as Rasa's tracker slot `customer_masked` has it (None: not verified)."""
+        try:
+            slots = (await self.rasa.tracker(conversation_id)).get("slots") or {}
+        except Exception as exc:  # the queue can do without it
+            log.warning("tracker of %s not read: %s", conversation_id, type(exc).__name__)
+            return None
+        masked = slots.get("customer_masked")
+        return str(masked)[:120] if masked else None
 
     # --- agent side ---------------------------------------------------------
     def display_name(self, login: str | None) -> str | None:
@@ -421,6 +433,18 @@ class Gateway:
             await self.deliver(conv, OutMessage(notice, role="system"))
         return ticket
 
+    async def transfer(self, conversation_id: str, agent: str, to: str) -> bool:
+        """Give the conversation to another agent (a configured login); the customer is told who now."""
+        if to == agent or to not in self.settings.agent_users:
+            return False
+        try:
+            ticket = await self.active_ticket(conversation_id)
+        except BackendError:
+            return False
+        if ticket is None:
+            return False
+        return await self._claim(conversation_id, to) is not None
+
     async def agent_reply(self, conversation_id: str, agent: str, text: str) -> bool:
         """Store the agent's reply and send it on the user's own channel (only while a person has it)."""
         conv = self.store.conversation(conversation_id)
@@ -491,11 +515,15 @@ class Gateway:
         """Whole conversation for the console: Rasa's tracker (bot + user turns) + handoff turns."""
         tracker = await self.rasa.tracker(conversation_id)
         items: list[dict[str, Any]] = []
+        offered: dict[str, str] = {}  # payload -> title of the latest bot buttons
         for ev in tracker.get("events") or []:
             if ev.get("event") == "user" and ev.get("text"):
-                items.append({"role": "user", "text": ev["text"], "at": float(ev.get("timestamp") or 0)})
+                # a clicked button reaches Rasa as its payload ("/affirm"): shown as its title
+                text = offered.get(str(ev["text"]), str(ev["text"]))
+                items.append({"role": "user", "text": text, "at": float(ev.get("timestamp") or 0)})
             elif ev.get("event") == "bot" and ev.get("text"):
                 buttons = (ev.get("data") or {}).get("buttons") or []
+                offered = {str(b.get("payload")): str(b.get("title")) for b in buttons if isinstance(b, dict)}
                 items.append(
                     {"role": "bot", "text": ev["text"], "buttons": buttons, "at": float(ev.get("timestamp") or 0)}
                 )

@@ -73,6 +73,7 @@ def test_request_list_refuses_live_tickets_and_bad_input(client: TestClient, bac
     csrf = login(client)
     queue = client.get("/agent").text  # the queue row: waiting time, last message, reason in Slovene
     assert "želi svetovalca" in queue and "želim govoriti s svetovalcem" in queue
+    assert live["customer"] == "a***@e***.si" and "a***@e***.si" in queue  # the tracker's customer_masked
     assert re.search(r"<td>\d+ (min|h|d)\b", queue)  # (the backend under test runs on a fixed date)
     r = client.post(f"/agent/tickets/{live['id']}/done", data={"csrf": csrf, "how": "resolved"}, follow_redirects=False)
     assert r.status_code == 409

@@ -1,9 +1,10 @@
-"""console: server-side agent sessions
+"""console: server-side agent sessions, canned replies, internal notes
 
 Revision ID: 0002_console
 Revises: 0001
 """
 
+import time
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -28,8 +29,39 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_agent_session")),
     )
     op.create_index("ix_agent_session_user", "agent_session", ["user"], unique=False)
+    canned = op.create_table(
+        "canned_reply",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_canned_reply")),
+    )
+    # a few to start from; agents edit or delete them in the console
+    op.bulk_insert(canned, [
+        {"title": title, "text": text, "updated_by": "sistem", "updated_at": time.time()}
+        for title, text in (
+            ("Pozdrav", "Pozdravljeni! Hvala, ker ste počakali. Kako vam lahko pomagam?"),
+            ("Preverjam", "Hvala za podatke. Trenutek, prosim, da preverim."),
+            ("Zaključek", "Ali vam lahko pomagam še s čim drugim?"),
+        )
+    ])
+    op.create_table(
+        "agent_note",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("conversation_id", sa.String(length=64), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_note")),
+    )
+    op.create_index("ix_agent_note_conversation", "agent_note", ["conversation_id", "id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_agent_note_conversation", table_name="agent_note")
+    op.drop_table("agent_note")
+    op.drop_table("canned_reply")
     op.drop_index("ix_agent_session_user", table_name="agent_session")
     op.drop_table("agent_session")
