@@ -10,22 +10,26 @@ session's CSRF token. Logins are limited per client address and, with a growing 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import getpass
 import hashlib
 import hmac
+import json
 import logging
 import math
 import re
 import secrets
 import sys
+import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -56,6 +60,10 @@ HANDBACK_MESSAGES = {
 }
 
 
+# The inbox event stream: how often it reads the tickets, and how long one stream lasts (the
+# browser reconnects; a stream never outlives its session by more than one check).
+SSE_CHECK_SECONDS = 2.0
+SSE_MAX_SECONDS = 300.0
 REASONS = {"request": "želi svetovalca", "complaint": "pritožba", "fallback": "pomočnik ni razumel"}
 CHANNELS = {"web": "splet", "telegram": "Telegram", "sms": "SMS", "rest": "REST"}
 BRANDS = {"geni": "GEN-I", "butan": "Butan plin"}
@@ -147,8 +155,8 @@ class Auth:
         self.delay = FailureDelay(gateway.limiter.storage, free=settings.login_free_failures,
                                   cap=float(settings.login_max_delay))
 
-    def current(self, request: Request) -> dict[str, str] | None:
-        found = self.sessions.check(request.cookies.get(SESSION_COOKIE), self.settings.agent_users)
+    def current(self, request: Request, touch: bool = True) -> dict[str, str] | None:
+        found = self.sessions.check(request.cookies.get(SESSION_COOKIE), self.settings.agent_users, touch)
         if found is None:
             return None
         return {"user": found.user, "csrf": found.csrf, "session": found.token_hash}
@@ -300,6 +308,41 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         if auth.current(request) is None:
             return JSONResponse({"detail": "Prijava je potrebna."}, 401)
         return JSONResponse(await inbox_data())
+
+    @router.get("/api/events")
+    async def events(request: Request) -> Response:
+        """Server-sent events for the inbox page: an `inbox` event whenever the queue, the active
+        conversations or the callback list change (the backend's tickets are read here every few
+        seconds, so every replica's consoles see every change), `logout` when the session ends.
+        The stream ends after SSE_MAX_SECONDS; EventSource reconnects by itself."""
+        if auth.current(request) is None:
+            return JSONResponse({"detail": "Prijava je potrebna."}, 401)
+
+        async def stream() -> AsyncIterator[str]:
+            last: Any = None
+            quiet = 0.0
+            started = time.monotonic()
+            yield "retry: 3000\n\n"
+            while time.monotonic() - started < SSE_MAX_SECONDS:
+                if await request.is_disconnected():
+                    return
+                if auth.current(request, touch=False) is None:
+                    yield "event: logout\ndata: {}\n\n"
+                    return
+                data = await inbox_data()
+                snapshot = [[(c["ticket_id"], c.get("assigned_to"), c.get("status")) for c in data[k]]
+                            for k in ("queue", "active", "callbacks")]
+                if snapshot != last:
+                    last, quiet = snapshot, 0.0
+                    yield f"event: inbox\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+                elif quiet >= 15:
+                    quiet = 0.0
+                    yield ": keep-alive\n\n"
+                await asyncio.sleep(SSE_CHECK_SECONDS)
+                quiet += SSE_CHECK_SECONDS
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @router.get("/c/{conversation_id}", response_class=HTMLResponse)
     async def conversation(request: Request, conversation_id: str) -> Response:

@@ -58,8 +58,9 @@ class AgentSessions:
                                 password_tag=password_tag(stored_hash), created_at=now, last_seen=now))
         return token
 
-    def check(self, token: str | None, users: dict[str, str]) -> AgentLogin | None:
-        """The session of this token if it is still valid; an expired or voided one is deleted."""
+    def check(self, token: str | None, users: dict[str, str], touch: bool = True) -> AgentLogin | None:
+        """The session of this token if it is still valid; an expired or voided one is deleted.
+        `touch=False` (the live event stream) checks without counting as activity."""
         if not token or len(token) > 200:
             return None
         key = token_hash(token)
@@ -80,7 +81,7 @@ class AgentSessions:
         if not valid:
             self.end(key)
             return None
-        if stale:
+        if stale and touch:
             with self._db() as db, db.begin():
                 db.execute(update(AgentSession).where(AgentSession.id_hash == key).values(last_seen=now))
         return login
