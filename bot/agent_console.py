@@ -29,10 +29,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from bot import report
 from bot.agent_sessions import AgentSessions
 from bot.backend_client import BackendError
 from bot.clientref import client_address, parse_networks
@@ -42,6 +50,7 @@ from bot.handoff import Gateway, Handback
 from bot.ratelimit import FailureDelay
 
 log = logging.getLogger("bot.agent")
+CHART_JS = Path(__file__).resolve().parents[1] / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 SESSION_COOKIE = "agent_session"
 LOGIN_COOKIE = "agent_login_csrf"
@@ -492,27 +501,47 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         """Solved by the agent: like a hand-back (Rasa resumed first), recorded as resolved."""
         return await action(request, conversation_id, "resolve")
 
+    async def report_data(request: Request) -> tuple[dict[str, Any], str | None]:
+        first, last, error = report.period(request.query_params.get("od"), request.query_params.get("do"))
+        start, end = report.bounds(first, last)
+        try:
+            feedback: dict[str, Any] | None = await gateway.backend.feedback_report(
+                start.isoformat(), end.isoformat(), titles=True)
+        except BackendError:
+            feedback = None
+        try:
+            handoffs: dict[str, Any] | None = await gateway.backend.handoff_report(start.isoformat(), end.isoformat())
+        except BackendError:
+            handoffs = None
+        days = report.gateway_days(gateway.store, first, last)
+        return report.build(first, last, days, handoffs, feedback), error
+
     @router.get("/report", response_class=HTMLResponse)
-    async def report(request: Request) -> Response:
+    async def report_page(request: Request) -> Response:
+        """Date range (od / do, local days), charts and tables; every rate defined beside it."""
         agent = auth.current(request)
         if agent is None:
             return to_login()
-        try:
-            feedback: dict[str, Any] | None = await gateway.backend.feedback_report()
-        except BackendError:
-            feedback = None
-        totals = gateway.store.totals()
-        rates = {
-            "fallback": totals["fallbacks"] / totals["forwarded"] if totals["forwarded"] else None,
-            "handoff": (
-                totals["handed_conversations"] / totals["active_conversations"]
-                if totals["active_conversations"] else None
-            ),
-        }
-        return page(
-            request, "report.html", agent=agent, feedback=feedback, totals=totals, rates=rates,
-            channels=gateway.store.per_channel(),
-        )
+        data, error = await report_data(request)
+        return page(request, "report.html", agent=agent, r=data, error=error, charts=report.chart_data(data),
+                    pct=report.pct, num=report.num, minutes=report.minutes,
+                    channels=gateway.store.per_channel())
+
+    @router.get("/report.csv")
+    async def report_csv(request: Request) -> Response:
+        if auth.current(request) is None:
+            return JSONResponse({"detail": "Prijava je potrebna."}, 401)
+        data, _ = await report_data(request)
+        name = f"porocilo-{data['first']}-{data['last']}.csv"
+        return Response(report.csv_text(data), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+    @router.get("/vendor/chart.umd.min.js")
+    async def chart_js() -> Response:
+        """Chart.js from node_modules (package-lock.json; scripts/ensure_node_modules.sh installs it)."""
+        if not CHART_JS.is_file():
+            return JSONResponse({"detail": "Knjižnica za grafe ni nameščena (scripts/ensure_node_modules.sh)."}, 404)
+        return FileResponse(CHART_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
     return router
 

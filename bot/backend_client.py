@@ -108,5 +108,13 @@ class BackendClient:
             raise BackendError(str(resp.status_code))
         return resp.content
 
-    async def feedback_report(self) -> dict[str, Any]:
-        return dict((await self._call("GET", "/reports/feedback"))[1])
+    async def feedback_report(self, since: str | None = None, until: str | None = None,
+                              titles: bool = False) -> dict[str, Any]:
+        params = {k: v for k, v in {"since": since, "until": until}.items() if v}
+        if titles:
+            params["titles"] = "true"
+        return dict((await self._call("GET", "/reports/feedback", params=params))[1])
+
+    async def handoff_report(self, since: str, until: str) -> dict[str, Any]:
+        """Tickets per local day: live handoffs, waiting time to the first agent reply, satisfaction."""
+        return dict((await self._call("GET", "/reports/handoffs", params={"since": since, "until": until}))[1])

@@ -121,5 +121,5 @@ def test_report_page(client: TestClient, backend_url: str) -> None:
     login(client)
     page = client.get("/agent/report")
     assert page.status_code == 200
-    assert "forgot_password" in page.text and "Delež nerazumljenih" in page.text
-    assert "50.0 %" in page.text  # 1 fallback of 2 forwarded messages
+    assert "Pozabljeno geslo" in page.text and "Delež nerazumljenih" in page.text  # the FAQ title
+    assert "50,0\u00a0%" in page.text  # 1 fallback of 2 forwarded messages (Slovene format)
