@@ -551,6 +551,8 @@ def _cli(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.agent_console")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("hash-password", help="read a password (prompt or stdin) and print its hash for AGENT_USERS")
+    end = sub.add_parser("end-sessions", help="log an agent out everywhere (a lost laptop, a leaver)")
+    end.add_argument("name")
     dev = sub.add_parser("dev-agent", help="development only: add a demo agent to an env file if it has none")
     dev.add_argument("--env-file", default="var/dev-secrets.env")
     dev.add_argument("--name", default="demo")
@@ -561,6 +563,17 @@ def _cli(argv: list[str] | None = None) -> int:
             print("Geslo mora imeti vsaj 8 znakov.", file=sys.stderr)
             return 2
         print(hash_password(password))
+        return 0
+    if args.cmd == "end-sessions":
+        from bot.config import get_settings
+        from bot.store import Store
+
+        store = Store(get_settings().resolved_database_url())
+        try:
+            ended = AgentSessions(store, 0, 0).end_all(args.name)
+        finally:
+            store.close()
+        print(f"ended {ended} session(s) of agent '{args.name}'")
         return 0
     path = Path(args.env_file)
     text = path.read_text() if path.exists() else ""

@@ -124,3 +124,18 @@ def test_cookie_secure_off_localhost(settings: Settings, host: str, secure: bool
         assert ("; secure" in cookie) is secure
         if not secure:  # on localhost the whole login works over http
             login(c)
+
+
+def test_end_sessions_cli(client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.agent_console import _cli
+    from bot.config import get_settings
+
+    login(client)
+    cookie = _session_cookie(client)
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    try:
+        assert _cli(["end-sessions", "ana"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert _with_cookie(client, cookie) == 401
