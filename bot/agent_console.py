@@ -105,6 +105,28 @@ def last_user_text(gateway: Gateway, conversation_id: str, limit: int = 80) -> s
     return ""
 
 
+class EventStream(StreamingResponse):
+    """Server-sent events (the media type also documents the route in the OpenAPI schema)."""
+
+    media_type = "text/event-stream"
+
+
+# One server-sent event as the OpenAPI schema describes it (the data is JSON text)
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"event": {"type": "string", "enum": ["inbox", "logout"]}, "data": {"type": "string"}},
+    "required": ["data"],
+}
+
+
+class CsvResponse(Response):
+    media_type = "text/csv"
+
+
+class JavaScript(FileResponse):
+    media_type = "text/javascript"
+
+
 # --- passwords ------------------------------------------------------------------
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
@@ -318,7 +340,10 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return JSONResponse({"detail": "Prijava je potrebna."}, 401)
         return JSONResponse(await inbox_data())
 
-    @router.get("/api/events")
+    @router.get("/api/events", response_class=EventStream, responses={200: {
+        "description": "`inbox` events (data: the inbox JSON) and a final `logout`",
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
+    }})
     async def events(request: Request) -> Response:
         """Server-sent events for the inbox page: an `inbox` event whenever the queue, the active
         conversations or the callback list change (the backend's tickets are read here every few
@@ -350,7 +375,7 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
                 await asyncio.sleep(SSE_CHECK_SECONDS)
                 quiet += SSE_CHECK_SECONDS
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
+        return EventStream(stream(),
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @router.get("/c/{conversation_id}", response_class=HTMLResponse)
@@ -527,21 +552,21 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
                     pct=report.pct, num=report.num, minutes=report.minutes,
                     channels=gateway.store.per_channel())
 
-    @router.get("/report.csv")
+    @router.get("/report.csv", response_class=CsvResponse)
     async def report_csv(request: Request) -> Response:
         if auth.current(request) is None:
             return JSONResponse({"detail": "Prijava je potrebna."}, 401)
         data, _ = await report_data(request)
         name = f"porocilo-{data['first']}-{data['last']}.csv"
-        return Response(report.csv_text(data), media_type="text/csv; charset=utf-8",
+        return CsvResponse(report.csv_text(data),
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    @router.get("/vendor/chart.umd.min.js")
+    @router.get("/vendor/chart.umd.min.js", response_class=JavaScript)
     async def chart_js() -> Response:
         """Chart.js from node_modules (package-lock.json; scripts/ensure_node_modules.sh installs it)."""
         if not CHART_JS.is_file():
             return JSONResponse({"detail": "Knjižnica za grafe ni nameščena (scripts/ensure_node_modules.sh)."}, 404)
-        return FileResponse(CHART_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+        return JavaScript(CHART_JS, headers={"Cache-Control": "public, max-age=86400"})
 
     return router
 

@@ -8,6 +8,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from pydantic import AliasChoices, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -95,6 +96,30 @@ class Settings(BaseSettings):
     default_brand: str = _env("geni", "GATEWAY_BRAND", "default_brand")
     replica: str = _env("", "GATEWAY_REPLICA", "replica")
     handback_retries: int = _env(3, "GATEWAY_HANDBACK_RETRIES", "handback_retries")
+    # "production" (default): no /docs, no /openapi.json; "development" serves both.
+    environment: str = _env("production", "GATEWAY_ENVIRONMENT", "environment")
+    # Who may frame the widget's demo pages (CSP frame-ancestors); the console is never framable.
+    frame_ancestors: str = _env("'self'", "GATEWAY_FRAME_ANCESTORS", "frame_ancestors")
+    # Every channel's request body: at most this many bytes, JSON at most this deep.
+    max_body_bytes: int = _env(262_144, "GATEWAY_MAX_BODY_BYTES", "max_body_bytes")
+    max_json_depth: int = _env(32, "GATEWAY_MAX_JSON_DEPTH", "max_json_depth")
+    # How long a Twilio MessageSid / Telegram update_id is remembered, so a replay is processed once.
+    dedup_ttl_seconds: int = _env(172_800, "GATEWAY_DEDUP_TTL_SECONDS", "dedup_ttl_seconds")
+    # A web session with no message for this long is gone: its turns are deleted, the widget starts anew.
+    web_history_hours: float = _env(24.0, "GATEWAY_WEB_HISTORY_HOURS", "web_history_hours")
+    # bot.retention: conversations, turns and Rasa tracker events older than this are deleted.
+    retention_days: float = _env(90.0, "GATEWAY_RETENTION_DAYS", "retention_days")
+    retention_interval_minutes: float = _env(60.0, "GATEWAY_RETENTION_INTERVAL_MINUTES", "retention_interval_minutes")
+    # Rasa's SQL tracker store (table `events`), where the erase marker and bot.retention delete:
+    # GATEWAY_RASA_TRACKER_URL (an SQLAlchemy URL), else PostgreSQL from the TRACKER_DB_* variables
+    # endpoints.postgres.yml reads, else the SQLite file RASA_TRACKER_DB (endpoints.yml).
+    rasa_tracker_url: str = _env("", "GATEWAY_RASA_TRACKER_URL", "rasa_tracker_url")
+    rasa_tracker_db: str = _env("var/rasa_tracker.db", "RASA_TRACKER_DB", "rasa_tracker_db")
+    tracker_db_host: str = _env("", "TRACKER_DB_HOST", "tracker_db_host")
+    tracker_db_port: str = _env("5432", "TRACKER_DB_PORT", "tracker_db_port")
+    tracker_db_name: str = _env("rasa", "TRACKER_DB_NAME", "tracker_db_name")
+    tracker_db_user: str = _env("postgres", "TRACKER_DB_USER", "tracker_db_user")
+    tracker_db_password: str = _env("", "TRACKER_DB_PASSWORD", "tracker_db_password")
     _generated_session_secret: bool = PrivateAttr(default=False)
 
     @model_validator(mode="before")
@@ -131,6 +156,24 @@ class Settings(BaseSettings):
             return "0"
         raise ValueError("GATEWAY_COOKIE_SECURE must be auto, 1 or 0")
 
+    @field_validator("environment", mode="after")
+    @classmethod
+    def _environment(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("production", "development"):
+            raise ValueError("GATEWAY_ENVIRONMENT must be 'production' or 'development'")
+        return value
+
+    @field_validator("frame_ancestors", mode="after")
+    @classmethod
+    def _frame_ancestors(cls, value: str) -> str:
+        """Source expressions only: a ';' or ',' would smuggle another directive into the header."""
+        # A shell that sourced GATEWAY_FRAME_ANCESTORS='self' unquoted leaves `self`: that is the keyword.
+        value = " ".join(f"'{w}'" if w in ("self", "none") else w for w in value.split())
+        if not value or any(ch in value for ch in ";,\"\\\n") or not value.isascii():
+            raise ValueError("GATEWAY_FRAME_ANCESTORS: CSP sources separated by spaces, e.g. 'self' https://www.gen-i.si")
+        return value
+
     @field_validator("rasa_url", "backend_url", "public_url", mode="after")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
@@ -156,19 +199,40 @@ class Settings(BaseSettings):
                 "has to sign and check agent sessions with the same secret"
             )
 
+    @property
+    def api_docs(self) -> bool:
+        """/docs and /openapi.json only in development: in production they map the attack surface."""
+        return self.environment == "development"
+
     def resolved_database_url(self) -> str:
         """Relative SQLite paths are relative to the repo root (folder created), as for the backend."""
-        url = self.database_url.strip()
-        prefix = "sqlite:///"
-        if url.startswith(prefix) and ":memory:" not in url:
-            path = Path(url[len(prefix):])
-            if not path.is_absolute():
-                path = (REPO_ROOT / path).resolve()
+        return _resolve_url(self.database_url, create_dir=True)
+
+    def resolved_tracker_url(self) -> str:
+        """Rasa's tracker store as SQLAlchemy sees it; the folder is not created (Rasa creates the file)."""
+        url = self.rasa_tracker_url.strip()
+        if not url and self.tracker_db_host.strip():
+            auth = quote(self.tracker_db_user, safe="")
+            if self.tracker_db_password:
+                auth += ":" + quote(self.tracker_db_password, safe="")
+            url = (f"postgresql+psycopg://{auth}@{self.tracker_db_host.strip()}:{self.tracker_db_port.strip()}/"
+                   f"{self.tracker_db_name.strip()}")
+        return _resolve_url(url or f"sqlite:///{self.rasa_tracker_db.strip()}", create_dir=False)
+
+
+def _resolve_url(url: str, create_dir: bool) -> str:
+    url = url.strip()
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        path = Path(url[len(prefix):])
+        if not path.is_absolute():
+            path = (REPO_ROOT / path).resolve()
+        if create_dir:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return f"{prefix}{path}"
-        if url.startswith("postgresql://"):
-            return "postgresql+psycopg://" + url[len("postgresql://"):]
-        return url
+        return f"{prefix}{path}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 @lru_cache

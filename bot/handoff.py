@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import privacy
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
 from bot.console_texts import (
@@ -34,6 +35,8 @@ from bot.console_texts import (
     parse_satisfaction,
     satisfaction_buttons,
 )
+from bot.dedup import Deduplicator
+from bot.erasure import TrackerEvents, TrackerUnavailable
 from bot.neutralise import clean_user_text, too_long_notice
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.ratelimit import Limiter
@@ -56,6 +59,9 @@ HANDOFF_FAILED = (
     "na brezplačno številko 080 1558. Do takrat vam z veseljem pomagam sam."
 )
 HANDBACK_NOTICE = "Pogovor je znova prevzel virtualni pomočnik."
+ERASE_FAILED = (
+    "Zgodovine pogovora ta hip žal ni bilo mogoče izbrisati. Poskusite, prosim, znova čez nekaj minut."
+)
 ACTIVE_STATUSES = ["open", "assigned", "handback_failed"]
 
 
@@ -132,10 +138,12 @@ class Gateway:
 
     def __init__(
         self, settings: Settings, store: Store, rasa: RasaClient, backend: BackendClient,
-        limiter: Limiter | None = None,
+        limiter: Limiter | None = None, tracker: TrackerEvents | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.tracker = tracker or TrackerEvents(settings.resolved_tracker_url())
+        self.dedup = Deduplicator(store, settings.dedup_ttl_seconds, settings.redis_url)
         self.rasa = rasa
         self.backend = backend
         self.limiter = limiter or Limiter(settings.redis_url)
@@ -176,6 +184,13 @@ class Gateway:
             if t["role"] == "bot"
             for b in t["buttons"]
         }
+
+    def code_expected(self, conversation_id: str) -> bool:
+        """Did the last message the user saw (bot or agent) ask for the one-time code?"""
+        for t in reversed(self.store.turns(conversation_id, limit=5)):
+            if t["role"] != "user":
+                return privacy.asks_for_code(t["text"])
+        return False
 
     async def handle_with_state(
         self,
@@ -228,6 +243,8 @@ class Gateway:
             if cleaned.truncated:
                 notices.append(OutMessage(too_long_notice(self.settings.max_message_chars), role="system"))
 
+        if payload is None and privacy.CODE_RE.search(shown):
+            shown = privacy.user_turn_text(shown, self.code_expected(conversation_id))  # Rasa gets to_rasa
         if ticket is not None:
             self.store.add_turn(conversation_id, "user", shown, during_handoff=True)
             return notices, True
@@ -250,17 +267,22 @@ class Gateway:
         out: list[OutMessage] = list(notices)
         handoff: dict[str, Any] | None = None
         fallback = False
+        erase = False
         for m in replies:
             custom = m.get("custom")
             if isinstance(custom, dict):
                 if isinstance(custom.get("handoff"), dict):
                     handoff = custom["handoff"]
+                # {"erase": {"conversation": true}} from action_erase_history: never shown
+                erase = erase or (isinstance(custom.get("erase"), dict) and custom["erase"].get("conversation") is True)
                 if custom.get("fallback") is True or isinstance(custom.get("fallback"), dict):
                     fallback = True  # {"fallback": {"kind": "nlu" | "dialogue"}}: counted, never shown
             body = m.get("text")
             if isinstance(body, str) and body:
                 out.append(OutMessage(body, _buttons(m)))
         self.store.count(conversation_id, forwarded=1, fallbacks=int(fallback))
+        if erase and not self.erase_history(conversation_id):
+            out = [*notices, OutMessage(ERASE_FAILED, role="system")]  # not "izbrisal" when it was not
         bot_messages = [reply for reply in out if reply.role == "bot"]
         for reply in bot_messages:
             self.store.add_turn(conversation_id, "bot", reply.text, reply.buttons)
@@ -301,6 +323,27 @@ class Gateway:
         self.store.set_last_buttons(conv.conversation_id, [])
         return [OutMessage(reply, role="system")]
 
+    def erase_history(self, conversation_id: str) -> bool:
+        """Delete the conversation's stored history: the gateway's turns and Rasa's tracker events
+        (the reply that confirms it is stored afterwards, as the history's only turn). False when
+        Rasa's tracker store could not be changed: then nothing is claimed to be deleted."""
+        try:
+            events = self.tracker.delete_conversation(conversation_id)
+        except TrackerUnavailable:
+            return False
+        turns = self.store.delete_turns(conversation_id)
+        log.info("conversation %s: history erased (%d turns, %d tracker events)", conversation_id, turns, events)
+        return True
+
+    def forget_conversation(self, conversation_id: str) -> int:
+        """An expired web session or a retired conversation: its Rasa events (if the tracker store
+        can be reached; bot.retention deletes them by age otherwise) and all its gateway rows."""
+        try:
+            self.tracker.delete_conversation(conversation_id)
+        except TrackerUnavailable:
+            pass
+        return self.store.delete_conversation(conversation_id)
+
     async def handle(self, *args: Any, **kwargs: Any) -> list[OutMessage]:
         """handle_with_state without the state (Telegram, SMS)."""
         return (await self.handle_with_state(*args, **kwargs))[0]
@@ -317,7 +360,8 @@ class Gateway:
             try:
                 _, created = await self.backend.create_ticket(
                     conv.conversation_id, conv.channel, reason, "live",
-                    brand=self.settings.default_brand, summary="\n".join(recent[-5:]) or None,
+                    brand=self.settings.default_brand,
+                    summary=privacy.redact("\n".join(recent[-5:])) or None,
                     customer=customer,
                 )
             except BackendError:
@@ -515,13 +559,20 @@ class Gateway:
         """Whole conversation for the console: Rasa's tracker (bot + user turns) + handoff turns."""
         tracker = await self.rasa.tracker(conversation_id)
         items: list[dict[str, Any]] = []
+        last_bot: str | None = None
         offered: dict[str, str] = {}  # payload -> title of the latest bot buttons
         for ev in tracker.get("events") or []:
             if ev.get("event") == "user" and ev.get("text"):
+                # Rasa's tracker holds what the user typed, codes and contacts included: agents see
+                # contacts masked and a code as the gateway's turns store it.
+                raw = str(ev["text"])
                 # a clicked button reaches Rasa as its payload ("/affirm"): shown as its title
-                text = offered.get(str(ev["text"]), str(ev["text"]))
-                items.append({"role": "user", "text": text, "at": float(ev.get("timestamp") or 0)})
+                text = offered[raw] if raw in offered else privacy.user_turn_text(
+                    privacy.mask_contacts(raw), privacy.asks_for_code(last_bot))
+                items.append({"role": "user", "text": text,
+                              "at": float(ev.get("timestamp") or 0)})
             elif ev.get("event") == "bot" and ev.get("text"):
+                last_bot = str(ev["text"])
                 buttons = (ev.get("data") or {}).get("buttons") or []
                 offered = {str(b.get("payload")): str(b.get("title")) for b in buttons if isinstance(b, dict)}
                 items.append(
@@ -531,8 +582,9 @@ class Gateway:
         for t in self.store.turns(conversation_id, only_handoff=bool(items)):
             if items and t["role"] == "bot":
                 continue
+            text = privacy.mask_contacts(t["text"]) if t["role"] == "user" else t["text"]
             items.append(
-                {"role": t["role"], "text": t["text"], "buttons": t["buttons"], "at": t["created_at"],
+                {"role": t["role"], "text": text, "buttons": t["buttons"], "at": t["created_at"],
                  "author": t["author"]}
             )
         items.sort(key=lambda i: i["at"])

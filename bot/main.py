@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot import agent_console
+from bot import agent_console, bounded, security
 from bot.backend_client import BackendClient, BackendError
 from bot.channels import sms, web
 from bot.config import Settings, get_settings
@@ -78,8 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await gateway.rasa.aclose()
         await gateway.backend.aclose()
         gateway.store.close()
+        gateway.tracker.close()
+        await gateway.dedup.aclose()
 
-    app = FastAPI(title="Kanalni prehod – virtualni pomočnik", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # The schema only in development (GATEWAY_ENVIRONMENT): in production it maps the attack surface.
+    # No Swagger/ReDoc UI at all: they load scripts from a CDN, which the CSP rightly refuses.
+    app = FastAPI(title="Kanalni prehod – virtualni pomočnik", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json" if settings.api_docs else None)
     app.state.gateway = gateway
     app.state.hub = hub
     app.state.settings = settings
@@ -126,17 +131,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not app_._initialized:
             await app_.initialize()
         try:
-            data = await request.json()
+            data = bounded.loads(await request.body(), settings.max_json_depth)
             update = Update.de_json(data, app_.bot)
         except Exception:
             return JSONResponse({"ok": True})  # malformed updates are dropped, Telegram must not retry
         if update is not None:
-            await app_.process_update(update)
+            async with gateway.dedup.once("telegram", update.update_id) as first:  # a resent update: once
+                if first:
+                    await app_.process_update(update)
         return JSONResponse({"ok": True})
+
+    @app.exception_handler(bounded.BodyTooLarge)
+    async def body_too_large(_: Request, __: Exception) -> Response:
+        return bounded.too_large_response()
+
+    # Inside the headers middleware below, so a 413 carries the same headers as every response.
+    app.add_middleware(bounded.BodyLimit, limit=settings.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Plain hardening: no sniffing, no framing of the console, no referrers to other sites."""
+        """CSP and friends on every response (bot/security.py); the console's templates read the
+        nonce from request.state.csp_nonce."""
+        request.state.csp_nonce = security.new_nonce()
         try:
             resp = await call_next(request)
         except Exception as exc:
@@ -144,10 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resp = JSONResponse(
                 {"detail": "Prišlo je do napake. Poskusite, prosim, znova čez nekaj trenutkov."}, 500
             )
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "same-origin"
-        if request.url.path.startswith("/agent"):
-            resp.headers["X-Frame-Options"] = "DENY"
+        security.apply_headers(request, resp, settings.frame_ancestors)
         return resp
 
     return app

@@ -52,10 +52,12 @@ class Conversation(Base):
 
 
 class Turn(Base):
-    """A message shown in the widget history and, during a handoff, in the agent's transcript."""
+    """A message shown in the widget history and, during a handoff, in the agent's transcript.
+    A one-time code the user typed is stored as "••••••" (bot/privacy.py)."""
 
     __tablename__ = "turn"
-    __table_args__ = (Index("ix_turn_conversation", "conversation_id", "id"),)
+    # created_at: the retention job deletes by age
+    __table_args__ = (Index("ix_turn_conversation", "conversation_id", "id"), Index("ix_turn_created_at", "created_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))  # user / bot / agent / system
@@ -115,3 +117,12 @@ class AgentNote(Base):
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class SeenDelivery(Base):
+    """A provider's delivery id already processed (Twilio MessageSid, Telegram update_id), kept
+    until `expires_at`: a replayed or retried request is answered but not processed again."""
+
+    __tablename__ = "seen_delivery"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

@@ -12,16 +12,21 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import CursorResult, Result, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine, make_sessionmaker
-from bot.models import Conversation, SmsOutbox, Turn, WebSession
+from bot.models import Conversation, SeenDelivery, SmsOutbox, Turn, WebSession
 
 __all__ = ["Conversation", "Store", "session_hash"]
+
+
+def _rows(result: Result[Any]) -> int:
+    """Rows a DELETE touched (Session.execute types every result as a plain Result)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def session_hash(session_id: str) -> str:
@@ -54,6 +59,43 @@ class Store:
         with self._sessions() as db:
             row = db.get(WebSession, session_hash(session_id))
             return row.conversation_id if row else None
+
+    def web_session_activity(self, session_id: str) -> tuple[str, float] | None:
+        """(conversation id, time of its last turn, or the session's creation if it has none)."""
+        last = (select(func.max(Turn.created_at)).where(Turn.conversation_id == WebSession.conversation_id)
+                .scalar_subquery())
+        stmt = select(WebSession.conversation_id, func.coalesce(last, WebSession.created_at)).where(
+            WebSession.id_hash == session_hash(session_id))
+        with self._sessions() as db:
+            row = db.execute(stmt).first()
+        return (str(row[0]), float(row[1])) if row else None
+
+    def idle_web_conversations(self, cutoff: float) -> list[str]:
+        """Web conversations with no turn since `cutoff` (nor a session created since): expired."""
+        last = (select(func.max(Turn.created_at)).where(Turn.conversation_id == WebSession.conversation_id)
+                .scalar_subquery())
+        stmt = select(WebSession.conversation_id).where(func.coalesce(last, WebSession.created_at) < cutoff)
+        with self._sessions() as db:
+            return sorted(set(db.scalars(stmt)))
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """The conversation with its turns and web sessions (an expired or retired conversation)."""
+        with self._tx() as db:
+            turns = _rows(db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)))
+            db.execute(delete(WebSession).where(WebSession.conversation_id == conversation_id))
+            db.execute(delete(Conversation).where(Conversation.conversation_id == conversation_id))
+        return turns
+
+    def delete_turns_older_than(self, cutoff: float) -> int:
+        with self._tx() as db:
+            return _rows(db.execute(delete(Turn).where(Turn.created_at < cutoff)))
+
+    def idle_conversations(self, cutoff: float) -> list[str]:
+        """Conversations untouched since `cutoff` with no turn left (bot.retention removes them)."""
+        has_turns = select(Turn.id).where(Turn.conversation_id == Conversation.conversation_id).exists()
+        stmt = select(Conversation.conversation_id).where(Conversation.updated_at < cutoff, ~has_turns)
+        with self._sessions() as db:
+            return list(db.scalars(stmt))
 
     # --- conversations ------------------------------------------------------
     def ensure_conversation(self, conversation_id: str, channel: str, address: str) -> Conversation:
@@ -155,10 +197,41 @@ class Store:
             for t in reversed(rows)
         ]
 
+    def delete_turns(self, conversation_id: str) -> int:
+        """The conversation's whole stored history ("izbriši moje podatke"); its last buttons too."""
+        with self._tx() as db:
+            deleted = _rows(db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)))
+            db.execute(update(Conversation).where(Conversation.conversation_id == conversation_id)
+                       .values(last_buttons=[]))
+        return deleted
+
+    # --- provider deliveries seen (bot/dedup.py) -----------------------------
+    def claim_delivery(self, key: str, now: float, expires_at: float) -> bool:
+        """Insert the id; False if it is there and not expired (the primary key settles races)."""
+        try:
+            with self._tx() as db:
+                db.execute(delete(SeenDelivery).where(SeenDelivery.key == key, SeenDelivery.expires_at <= now))
+                db.add(SeenDelivery(key=key, expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+    def release_delivery(self, key: str) -> None:
+        with self._tx() as db:
+            db.execute(delete(SeenDelivery).where(SeenDelivery.key == key))
+
+    def purge_deliveries(self, now: float) -> int:
+        with self._tx() as db:
+            return _rows(db.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now)))
+
     # --- SMS outbox ---------------------------------------------------------
     def add_sms_outbox(self, recipient: str, body: str) -> None:
         with self._tx() as db:
             db.add(SmsOutbox(recipient=recipient, body=body, status="pending", created_at=time.time()))
+
+    def delete_sms_outbox_older_than(self, cutoff: float) -> int:
+        with self._tx() as db:
+            return _rows(db.execute(delete(SmsOutbox).where(SmsOutbox.created_at < cutoff)))
 
     def sms_outbox(self, recipient: str | None = None) -> list[dict[str, Any]]:
         stmt = select(SmsOutbox).order_by(SmsOutbox.id)

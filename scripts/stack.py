@@ -89,6 +89,11 @@ def telegram_cmd() -> str:
     return f"{q(APP_PY)} -m bot.prestart && exec {q(APP_PY)} -m bot.channels.telegram"
 
 
+def retention_cmd() -> str:
+    # bot/retention.py: a sweep at start, then every GATEWAY_RETENTION_INTERVAL_MINUTES
+    return f"{q(APP_PY)} -m bot.prestart && exec {q(APP_PY)} -m bot.retention"
+
+
 def embedded() -> list[Program]:
     """The embedded default: one of each, SQLite files in var/, the repo's endpoints.yml."""
     actions_port = port("ACTIONS_PORT", 5055)
@@ -104,6 +109,7 @@ def embedded() -> list[Program]:
                 stopwaitsecs=30),
         Program("gateway", gateway_cmd(port("GATEWAY_PORT", 8080)), common),
         Program("telegram", telegram_cmd(), common),
+        Program("retention", retention_cmd(), common),
     ]
 
 
@@ -164,6 +170,7 @@ def scaled(stack_dir: Path) -> list[Program]:
         progs.append(Program(f"gateway{i}", gateway_cmd(p), {"GATEWAY_REPLICA": f"gateway{i}"}))
     # Telegram long polling cannot be replicated (one getUpdates consumer per bot): one process.
     progs.append(Program("telegram", telegram_cmd()))
+    progs.append(Program("retention", retention_cmd()))  # one sweeper for every replica's data
     cfg = stack_dir / "haproxy.cfg"
     cfg.write_text(haproxy_cfg(ports))
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"  # /usr/sbin may be off a user's PATH

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     otp_conversation_max_sends: int = 3
     otp_conversation_max_accounts: int = 2
     otp_conversation_accounts_window_minutes: int = 60
-    otp_client_max_sends: int = 10
+    otp_client_max_sends: int = 100
+    otp_client_max_sms: int = 10
     otp_client_window_minutes: int = 60
     otp_sms_daily_budget: int = 500
     dev_outbox_enabled: bool = False

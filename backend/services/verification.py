@@ -203,23 +203,32 @@ def _check_send_limits(
             retry,
         ))
     if client_hash is not None:
-        cl_window = timedelta(minutes=settings.otp_client_window_minutes)
-        from_client = list(
-            db.scalars(
-                select(C.created_at)
-                .where(C.client_ref_hash == client_hash, C.created_at > now - cl_window)
-                .order_by(C.created_at)
-            )
-        )
-        if len(from_client) >= settings.otp_client_max_sends:
-            retry = _retry_after(from_client[0] + cl_window, now)
-            raise _refuse(db, _limit_error(
-                429,
-                "too_many_codes_client",
-                "Z te naprave je bilo zahtevanih preveč kod. Poskusite znova čez "
-                f"{math.ceil(retry / 60)} min.",
-                retry,
-            ))
+        _check_client_limit(db, settings, now, client_hash, None, settings.otp_client_max_sends)
+
+
+def _check_client_limit(
+    db: Session, settings: Settings, now: datetime, client_hash: str, channel: Channel | None, limit: int
+) -> None:
+    """Codes (or only SMS codes, when `channel` is given) asked for from one client in the window.
+
+    Two limits because the costs differ: SMS is paid (a tight limit), while e-mail is free and many
+    people may share one address (an office, a mobile operator's NAT, a local test run).
+    """
+    C = VerificationChallenge
+    cl_window = timedelta(minutes=settings.otp_client_window_minutes)
+    query = select(C.created_at).where(C.client_ref_hash == client_hash, C.created_at > now - cl_window)
+    if channel is not None:
+        query = query.where(C.channel == channel)
+    from_client = list(db.scalars(query.order_by(C.created_at)))
+    if len(from_client) >= limit:
+        retry = _retry_after(from_client[0] + cl_window, now)
+        raise _refuse(db, _limit_error(
+            429,
+            "too_many_codes_client",
+            "Z te naprave je bilo zahtevanih preveč kod. Poskusite znova čez "
+            f"{math.ceil(retry / 60)} min.",
+            retry,
+        ))
 
 
 def _claim_sms(db: Session, settings: Settings, now: datetime) -> bool:
@@ -282,6 +291,8 @@ def start(
             channel = Channel.email
         if channel == Channel.email and not email and phone:
             channel = Channel.sms
+        if channel == Channel.sms and client_hash is not None:
+            _check_client_limit(db, settings, now, client_hash, Channel.sms, settings.otp_client_max_sms)
         if channel == Channel.sms and not _claim_sms(db, settings, now):
             if not email:
                 raise _refuse(db, DomainError(
@@ -295,6 +306,8 @@ def start(
         recipient = phone if channel == Channel.sms else email
     else:
         channel = Channel.email if "@" in norm else Channel.sms
+        if channel == Channel.sms and client_hash is not None:  # counted like a real SMS: no enumeration
+            _check_client_limit(db, settings, now, client_hash, Channel.sms, settings.otp_client_max_sms)
 
     code = security.generate_code()
     # Older open challenges of this conversation are superseded by the new one.

@@ -115,10 +115,13 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
             return twiml([])
         body = params.get("Body", "")
         conv_id = conversation_key(CHANNEL, sender)
-        replies = await gateway.handle(
-            CHANNEL, conv_id, sender, text=body, numbered_choice=True,
-            client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
-        )
+        async with gateway.dedup.once(CHANNEL, params.get("MessageSid")) as first:
+            if not first:  # the same MessageSid again (a replay or Twilio's retry): no second reply
+                return twiml([])
+            replies = await gateway.handle(
+                CHANNEL, conv_id, sender, text=body, numbered_choice=True,
+                client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
+            )
         return twiml(replies)
 
     return router

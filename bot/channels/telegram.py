@@ -138,6 +138,8 @@ async def run_polling(settings: Settings, stop: asyncio.Event, poll_interval: fl
         await gateway.rasa.aclose()
         await gateway.backend.aclose()
         gateway.store.close()
+        gateway.tracker.close()
+        await gateway.dedup.aclose()
         log.info("telegram long polling stopped")
 
 

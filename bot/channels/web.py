@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import secrets
 import time
@@ -29,15 +28,17 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Header, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 
+from bot import bounded
 from bot.backend_client import BackendError
 from bot.clientref import client_address, client_ref, parse_networks
 from bot.fanout import Fanout
 from bot.handoff import Gateway, OutMessage
+from bot.schemas import REFUSALS, Detail, HistoryOut, MessageIn, MessageOut, SessionOut
 from bot.store import Conversation
 
 log = logging.getLogger("bot.web")
 CHANNEL = "web"
-MAX_BODY = 200_000
+MAX_WS_FRAME = 4_096  # the first frame is {"session_id": ...}
 SESSION_UNKNOWN = "Seja klepeta ni veljavna. Osvežite, prosim, stran, da začnete nov pogovor."
 BAD_REQUEST = "Sporočila žal nisem mogel prebrati. Poskusite, prosim, znova."
 ZONE = ZoneInfo("Europe/Ljubljana")
@@ -222,11 +223,22 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         return client_address(request.client.host if request.client else None, request.headers, proxies)
 
     def conversation_for(session_id: str | None) -> str | None:
+        """The session's conversation; None (404: the widget starts a new session) for an unknown
+        session and for one idle longer than GATEWAY_WEB_HISTORY_HOURS, whose history is deleted."""
         if not session_id or len(session_id) > 100:
             return None
-        return gateway.store.web_conversation(session_id)
+        found = gateway.store.web_session_activity(session_id)
+        if found is None:
+            return None
+        conv_id, last = found
+        if time.time() - last > settings.web_history_hours * 3600:
+            gateway.forget_conversation(conv_id)
+            log.info("web session of %s expired: history deleted", conv_id)
+            return None
+        return conv_id
 
-    @router.post("/session")
+    @router.post("/session", response_model=SessionOut,
+                 responses={429: {"model": Detail, "description": "too many new sessions from this address"}})
     async def new_session(request: Request) -> JSONResponse:
         """Issue a new unguessable session id (kept by the widget in localStorage)."""
         if not gateway.limiter.hit(settings.session_rate_limit, "session", client_of(request)):
@@ -237,7 +249,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         gateway.store.add_web_session(session_id, conv_id)
         return JSONResponse({"session_id": session_id})
 
-    @router.get("/history")
+    @router.get("/history", response_model=HistoryOut, responses={404: REFUSALS[404]})
     async def history(x_session_id: str | None = Header(default=None)) -> JSONResponse:
         """The turns of this session only; any other id gets 404."""
         conv_id = conversation_for(x_session_id)
@@ -255,22 +267,23 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             "conversation": await ticket_state(gateway, ticket, hub.display),
         })
 
-    @router.post("/message")
+    @router.post("/message", response_model=MessageOut, responses=REFUSALS, openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": MessageIn.model_json_schema()}}}})
     async def message(request: Request, x_session_id: str | None = Header(default=None)) -> JSONResponse:
         """{"text": ...} typed, or {"payload": ..., "title": ...} for a button press."""
         conv_id = conversation_for(x_session_id)
         if conv_id is None:
             return JSONResponse({"detail": SESSION_UNKNOWN}, 404)
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            data: Any = {"text": raw[:MAX_BODY].decode("utf-8", "replace")}
-        else:
-            try:
-                data = json.loads(raw.decode("utf-8", "replace") or "{}")
-            except ValueError:
-                data = None
+        raw = await request.body()  # at most GATEWAY_MAX_BODY_BYTES (bounded.BodyLimit)
+        try:
+            data: Any = bounded.loads(raw or b"{}", settings.max_json_depth)
+        except bounded.JsonRefused:
+            data = None
         if not isinstance(data, dict):
-            return JSONResponse({"messages": [OutMessage(BAD_REQUEST, role="system").as_dict()]})
+            # the same shape as every reply (schemathesis found this one without time or state)
+            return JSONResponse({
+                "messages": [{**OutMessage(BAD_REQUEST, role="system").as_dict(), "created_at": iso_time(time.time())}],
+                "handoff": False, "conversation": dict(BOT_STATE)})
         text = data.get("text")
         payload = data.get("payload")
         title = data.get("title")
@@ -305,7 +318,10 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         and handoff-state changes ({"type": "state", "conversation": {...}})."""
         await websocket.accept()
         try:
-            first = await asyncio.wait_for(websocket.receive_json(), timeout=10)
+            frame = await asyncio.wait_for(websocket.receive_text(), timeout=10)
+            if len(frame) > MAX_WS_FRAME:
+                raise bounded.JsonRefused("first frame too long")
+            first = bounded.loads(frame, settings.max_json_depth)
         except (asyncio.TimeoutError, WebSocketDisconnect, ValueError, KeyError):
             await websocket.close(code=1008)
             return

@@ -275,6 +275,7 @@
   setInterval(function () { if (ws && ws.readyState === 1) ws.send("ping"); }, 25000);
 
   var busy = false;
+  var EXPIRED = "Prejšnji pogovor je potekel in njegova zgodovina je izbrisana, zato začenjava znova.";
   function sendMessage(body, shown) {
     if (busy) return;
     busy = true;
@@ -282,10 +283,18 @@
     addMessage({ role: "user", text: shown });
     typing.hidden = false;
     scrollDown();
-    api("/api/web/message", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
-    }).then(function (r) {
-      return r.json().then(function (d) { return { ok: r.ok, d: d }; });
+    function post() {
+      return api("/api/web/message", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+      }).then(function (r) {
+        return r.json().then(function (d) { return { ok: r.ok, status: r.status, d: d }; });
+      });
+    }
+    post().then(function (res) {
+      if (res.status !== 404) return res;
+      // The session expired (GATEWAY_WEB_HISTORY_HOURS) and its history is deleted: start a new one.
+      addMessage({ role: "system", text: EXPIRED });
+      return newSession().then(post);
     }).then(function (res) {
       if (!res.ok) {
         addMessage({ role: "system", text: (res.d && res.d.detail) || "Sporočila ni bilo mogoče poslati. Poskusite, prosim, znova." });

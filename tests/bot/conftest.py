@@ -65,10 +65,10 @@ def fake_telegram() -> Iterator[FakeTelegram]:
     server.stop()
 
 
-@pytest.fixture
-def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegram: FakeTelegram) -> Settings:
+def make_settings(folder: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegram: FakeTelegram) -> Settings:
+    """The gateway wired to the real backend and the stand-ins, its database migrated in `folder`."""
     fake_rasa.down = False
-    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    database_url = f"sqlite:///{folder / 'gateway.db'}"
     upgrade(database_url)
     return Settings(
         rasa_url=fake_rasa.url,  # type: ignore[attr-defined]
@@ -82,12 +82,19 @@ def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegra
         agent_users={"ana": AGENT_HASH},
         session_secret="test-session-secret",
         database_url=database_url,
+        # never the repo's var/rasa_tracker.db: the erase marker and the retention job delete there
+        rasa_tracker_url=f"sqlite:///{folder / 'rasa_tracker.db'}",
         client_ref_secret="test-client-ref-secret",
         rate_limit="30/minute",
         # TestClient's host is "testserver" over http: a Secure cookie would never come back.
         # The automatic Secure-off-localhost rule has its own test (test_console_security.py).
         cookie_secure="0",
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, backend_url: str, fake_rasa: FakeRasa, fake_telegram: FakeTelegram) -> Settings:
+    return make_settings(tmp_path, backend_url, fake_rasa, fake_telegram)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from devtools.servers import free_port
 
 HANDOFF_TEXT = "Povezujem vas s svetovalcem. Počakajte, prosim, pogovor bo prevzel v nekaj minutah."
+ERASED_TEXT = "Zgodovino tega pogovora sem izbrisal. Če me boste še kaj vprašali, začneva znova."
 FEEDBACK_BUTTONS = [{"title": "Da", "payload": "/affirm"}, {"title": "Ne", "payload": "/deny"}]
 
 
@@ -66,6 +67,8 @@ class FakeRasa:
             return [{"text": message[len("ponovi: "):]}]
         if "svetoval" in low or "človek" in low:
             return [{"text": HANDOFF_TEXT}, {"custom": {"handoff": {"kind": "live", "reason": "request"}}}]
+        if "izbriši moje podatke" in low:  # as actions/feedback.py's action_erase_history answers
+            return [{"text": ERASED_TEXT}, {"custom": {"erase": {"conversation": True}}}]
         if message == "/affirm":
             return [{"text": "Hvala za oceno! Vesel sem, da sem vam lahko pomagal."}]
         if message == "/deny":

@@ -12,15 +12,17 @@ import httpx
 
 from tests.bot.conftest import AGENT_PASSWORD, API_KEY, tickets, unique
 from tests.bot.fakes import HANDOFF_TEXT
-from tests.bot.test_browser import ask, open_chat, serious_violations
+from tests.bot.test_browser import ask, csp_violations, open_chat, serious_violations
 
 
-def agent_page(browser: Any, base: str) -> Any:
-    """A second browser context logged in to the console through its form."""
+def agent_page(browser: Any, base: str, bypass_csp: bool = False) -> Any:
+    """A second browser context logged in to the console through its form (`bypass_csp` only for
+    the axe audit, which injects its engine as an inline script)."""
     from playwright.sync_api import expect
 
-    ctx = browser.new_context(locale="sl-SI")
+    ctx = browser.new_context(locale="sl-SI", bypass_csp=bypass_csp)
     page = ctx.new_page()
+    page.csp_refusals = csp_violations(page)  # checked by each test: the console works under the strict CSP
     page.goto(base + "/agent/login")
     page.get_by_label("Uporabniško ime").fill("ana")
     page.get_by_label("Geslo").fill(AGENT_PASSWORD)
@@ -70,6 +72,7 @@ def test_claim_canned_reply_resolve_and_satisfaction(browser: Any, gateway_url: 
                                      params={"active": "false", "limit": 200}).json()
                 if t["satisfaction"] == 4 and t["resolution"] == "resolved"]
         assert conv, "the answer is stored with the ticket"
+        assert agent.csp_refusals == []
     finally:
         user.close()
         if agent is not None:
@@ -92,6 +95,7 @@ def test_callback_list(browser: Any, gateway_url: str, backend_url: str) -> None
         row.get_by_role("button", name="Poklical sem").click()
         expect(agent.locator("#callbacks tr", has_text="041 555 666")).to_have_count(0)
         assert tickets(backend_url, conv)[0]["resolution"] == "called"
+        assert agent.csp_refusals == []
     finally:
         agent.context.close()
 
@@ -115,6 +119,7 @@ def test_report_charts_and_date_range(browser: Any, gateway_url: str, backend_ur
         assert box is not None and box["height"] > 50
         assert agent.get_by_role("link", name="Izvozi CSV").get_attribute("href") == \
             "/agent/report.csv?od=2026-11-01&do=2026-11-30"
+        assert agent.csp_refusals == []  # Chart.js draws under the gateway's CSP
     finally:
         agent.context.close()
 
@@ -123,7 +128,7 @@ def test_console_accessibility_axe(browser: Any, gateway_url: str, axe_source: P
     from playwright.sync_api import expect
 
     user = browser.new_context(locale="sl-SI")
-    agent = agent_page(browser, gateway_url)
+    agent = agent_page(browser, gateway_url, bypass_csp=True)
     try:
         page = user.new_page()
         page.goto(gateway_url + "/")

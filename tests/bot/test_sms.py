@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from xml.etree import ElementTree
 
 from fastapi.testclient import TestClient
@@ -16,8 +17,10 @@ URL = "http://testserver/sms/inbound"
 PHONE = "+38640111222"
 
 
-def post_sms(client: TestClient, body: str, sender: str = PHONE, signature: str | None = None):  # noqa: ANN201
-    params = {"From": sender, "Body": body, "MessageSid": "SM" + "0" * 32}
+def post_sms(client: TestClient, body: str, sender: str = PHONE, signature: str | None = None,  # noqa: ANN201
+             sid: str | None = None):
+    """A signed Twilio webhook call; every message its own MessageSid unless `sid` repeats one."""
+    params = {"From": sender, "Body": body, "MessageSid": sid or "SM" + uuid.uuid4().hex}
     sig = signature if signature is not None else RequestValidator(TWILIO_TOKEN).compute_signature(URL, params)
     return client.post("/sms/inbound", data=params, headers={"X-Twilio-Signature": sig})
 
