@@ -4,6 +4,7 @@ text, transcripts with button titles instead of payloads."""
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import httpx
@@ -138,3 +139,25 @@ def test_login_as_second_agent(settings: Settings) -> None:
                         follow_redirects=False)
         assert r.status_code == 303
         assert AGENT_PASSWORD != BOR_PASSWORD
+
+
+def test_notes_go_with_the_history(settings: Settings) -> None:
+    """Erasure ("izbriši moje podatke"), an expired conversation and the retention sweep take the
+    agents' notes about the conversation with them."""
+    from bot.console_store import ConsoleStore
+    from bot.store import Store
+
+    store = Store(settings.resolved_database_url())
+    notes = ConsoleStore(store)
+    try:
+        for conv in ("web-erase", "web-forget", "web-old"):
+            store.ensure_conversation(conv, "web", conv)
+            assert notes.add_note(conv, "ana", "Stranka je poklicala včeraj.")
+        store.delete_turns("web-erase")
+        store.delete_conversation("web-forget")
+        assert notes.notes("web-erase") == [] and notes.notes("web-forget") == []
+        assert len(notes.notes("web-old")) == 1
+        store.delete_turns_older_than(time.time() + 1)
+        assert notes.notes("web-old") == []
+    finally:
+        store.close()
