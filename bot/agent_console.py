@@ -378,6 +378,49 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         return EventStream(stream(),
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
+    async def transcript_data(conversation_id: str) -> dict[str, Any] | None:
+        conv = await gateway.view(conversation_id) if CONV_ID.match(conversation_id) else None
+        if conv is None:
+            return None
+        data = await gateway.transcript(conversation_id)
+        data["handoff"] = conv.handed_off
+        data["assigned_to"] = conv.assigned_to
+        data["ticket_status"] = conv.status
+        return data
+
+    @router.get("/api/c/{conversation_id}/events", response_class=EventStream, responses={200: {
+        "description": "`transcript` events (data: the transcript JSON) and a final `logout`",
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
+    }})
+    async def transcript_events(request: Request, conversation_id: str) -> Response:
+        """Server-sent events for an open conversation: a `transcript` event when a message is added
+        or the handoff state changes (instead of the page polling), `logout` when the session ends."""
+        if auth.current(request) is None:
+            return JSONResponse({"detail": "Prijava je potrebna."}, 401)
+        if await transcript_data(conversation_id) is None:
+            return JSONResponse({"detail": "Pogovora ni."}, 404)
+
+        async def stream() -> AsyncIterator[str]:
+            last: Any = None
+            started = time.monotonic()
+            yield "retry: 3000\n\n"
+            while time.monotonic() - started < SSE_MAX_SECONDS:
+                if await request.is_disconnected():
+                    return
+                if auth.current(request, touch=False) is None:
+                    yield "event: logout\ndata: {}\n\n"
+                    return
+                data = await transcript_data(conversation_id)
+                if data is None:
+                    return
+                snapshot = (len(data["items"]), data["handoff"], data["assigned_to"], data["ticket_status"])
+                if snapshot != last:
+                    last = snapshot
+                    yield f"event: transcript\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+                await asyncio.sleep(SSE_CHECK_SECONDS)
+
+        return EventStream(stream(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
     @router.get("/c/{conversation_id}", response_class=HTMLResponse)
     async def conversation(request: Request, conversation_id: str) -> Response:
         agent = auth.current(request)
@@ -399,13 +442,9 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
     async def transcript_json(request: Request, conversation_id: str) -> Response:
         if auth.current(request) is None:
             return JSONResponse({"detail": "Prijava je potrebna."}, 401)
-        conv = await gateway.view(conversation_id) if CONV_ID.match(conversation_id) else None
-        if conv is None:
+        data = await transcript_data(conversation_id)
+        if data is None:
             return JSONResponse({"detail": "Pogovora ni."}, 404)
-        data = await gateway.transcript(conversation_id)
-        data["handoff"] = conv.handed_off
-        data["assigned_to"] = conv.assigned_to
-        data["ticket_status"] = conv.status
         return JSONResponse(data)
 
     async def action(request: Request, conversation_id: str, what: str) -> Response:

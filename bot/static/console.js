@@ -1,4 +1,4 @@
-/* Agent console: live transcript (polling the JSON view, kept scrolled to the newest), canned replies
+/* Agent console: live transcript (server-sent events, kept scrolled to the newest), canned replies
    into the reply box, and the inbox kept live by server-sent events (/agent/api/events) with a sound
    and a desktop notification for a new conversation (polling only where EventSource is missing). */
 var ConsoleLive = (function () {
@@ -31,15 +31,25 @@ var ConsoleLive = (function () {
         if (canned.value) { box.value = canned.value; box.focus(); }
       });
     }
-    setInterval(function () {
-      fetch("/agent/api/c/" + encodeURIComponent(convId) + "/transcript", { credentials: "same-origin" })
+    function show(d) {
+      if (!d || !list || d.items.length === shown) return;
+      render(list, d.items);
+      shown = d.items.length;
+      list.scrollTop = list.scrollHeight;
+    }
+    var path = "/agent/api/c/" + encodeURIComponent(convId);
+    if (window.EventSource) {
+      var source = new EventSource(path + "/events");
+      source.addEventListener("logout", function () { source.close(); location.href = "/agent/login"; });
+      source.addEventListener("transcript", function (ev) {
+        try { show(JSON.parse(ev.data)); } catch (e) { /* ignore a broken event */ }
+      });
+      return;
+    }
+    setInterval(function () {  // only where EventSource is missing
+      fetch(path + "/transcript", { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (d) {
-          if (!d || !list || d.items.length === shown) return;
-          render(list, d.items);
-          shown = d.items.length;
-          list.scrollTop = list.scrollHeight;
-        }).catch(function () { /* try again next tick */ });
+        .then(show).catch(function () { /* try again next tick */ });
     }, 2000);
   }
   // --- live inbox: server-sent events, a sound and a desktop notice for a new conversation ---

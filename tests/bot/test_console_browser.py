@@ -54,6 +54,9 @@ def test_claim_canned_reply_resolve_and_satisfaction(browser: Any, gateway_url: 
         transcript = agent.locator("#transcript")
         expect(transcript).to_contain_text("želim govoriti s svetovalcem")
         agent.get_by_label("Pripravljen odgovor").select_option(label="Pozdrav")
+        page.get_by_label("Vaše sporočilo").fill("Imam vprašanje o računu.")
+        page.get_by_label("Vaše sporočilo").press("Enter")
+        expect(transcript).to_contain_text("Imam vprašanje o računu.")  # pushed by the event stream
         expect(agent.get_by_label("Odgovor uporabniku")).to_have_value(
             "Pozdravljeni! Hvala, ker ste počakali. Kako vam lahko pomagam?")
         agent.get_by_role("button", name="Pošlji odgovor").click()

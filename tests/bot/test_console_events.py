@@ -65,3 +65,21 @@ def test_stream_ends_with_the_session(client: TestClient, monkeypatch: pytest.Mo
     r = client.get("/agent/api/events")
     events = _events(r.text)
     assert events[-1][0] == "logout"
+
+
+def test_transcript_events(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(agent_console, "SSE_MAX_SECONDS", 0.5)
+    monkeypatch.setattr(agent_console, "SSE_CHECK_SECONDS", 0.1)
+    from bot.channels.web import web_conversation_id
+
+    sid = new_session(client)
+    conv = web_conversation_id(sid)
+    say(client, sid, text="želim govoriti s svetovalcem")
+    say(client, sid, text="ali je kdo tam?")
+    assert client.get(f"/agent/api/c/{conv}/events").status_code == 401
+    login(client)
+    assert client.get("/agent/api/c/web-000000000000000000000000/events").status_code == 404
+    events = _events(client.get(f"/agent/api/c/{conv}/events").text)
+    assert [e[0] for e in events] == ["transcript"]  # one event while nothing changes
+    data = json.loads(events[0][1])
+    assert data["handoff"] is True and ("user", "ali je kdo tam?") in [(i["role"], i["text"]) for i in data["items"]]
