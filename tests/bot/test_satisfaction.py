@@ -10,8 +10,9 @@ from bot.channels.web import web_conversation_id
 from bot.console_texts import RESOLVED_NOTICE, SATISFACTION_QUESTION, SATISFACTION_THANKS
 from bot.handoff import HANDBACK_NOTICE, conversation_key
 from tests.bot.conftest import login, new_session, next_message, say, tickets
-from tests.bot.fakes import FakeRasa
+from tests.bot.fakes import FakeRasa, FakeTelegram
 from tests.bot.test_sms import parts, post_sms
+from tests.bot.test_telegram import HDR, callback_update, message_update, sent_to
 
 
 def _handed_off_web(client: TestClient) -> tuple[str, str, str]:
@@ -92,3 +93,18 @@ def test_sms_answer_by_number(client: TestClient, backend_url: str) -> None:
     assert last.startswith("Kako ste zadovoljni s pomočjo svetovalca?") and "Odgovorite s številko" in last
     assert parts(post_sms(client, "5", sender=phone).text) == [SATISFACTION_THANKS]
     assert tickets(backend_url, conv)[0]["satisfaction"] == 5
+
+
+def test_telegram_answer_by_inline_button(client: TestClient, fake_telegram: FakeTelegram, backend_url: str) -> None:
+    chat = 7604  # not used by another test of the shared Telegram stand-in
+    conv = conversation_key("telegram", str(chat))
+    client.post("/telegram/webhook", json=message_update(7604001, chat, "hočem človeka"), headers=HDR)
+    csrf = login(client)
+    client.post(f"/agent/c/{conv}/reply", data={"csrf": csrf, "text": "Dober dan."})
+    client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf})
+    keyboard = sent_to(fake_telegram, chat)[-1]["reply_markup"]  # the question's 1-5 inline buttons
+    payloads = [row[0]["callback_data"] for row in keyboard["inline_keyboard"]]
+    assert len(payloads) == 5
+    client.post("/telegram/webhook", json=callback_update(7604002, chat, payloads[1]), headers=HDR)
+    assert sent_to(fake_telegram, chat)[-1]["text"] == SATISFACTION_THANKS
+    assert tickets(backend_url, conv)[0]["satisfaction"] == 2
