@@ -30,6 +30,9 @@ from actions.backend_types import (
     PdfLink,
     Reading,
     ReadingSubmit,
+    Subscription,
+    SubscriptionResult,
+    SubscriptionsEnded,
     VerificationStarted,
     Verified,
 )
@@ -218,6 +221,32 @@ async def join_campaign(token: str, conversation_id: str, code: str, point: str)
         "POST", f"/me/campaigns/{q(code)}/join", json={"metering_point": point},
         token=token, conversation_id=conversation_id,
     )
+
+
+async def subscribe(
+    token: str, conversation_id: str, point: str, kind: str, channel: str, telegram_chat_id: Optional[str] = None
+) -> Result[SubscriptionResult]:
+    """Switch a notice on (201 created, 200 existing: the same point + kind + channel is one)."""
+    body: Dict[str, Any] = {"metering_point": point, "kind": kind, "channel": channel, "source": "chat"}
+    if telegram_chat_id:
+        body["telegram_chat_id"] = telegram_chat_id
+        body["source"] = "telegram"
+    return await request("POST", "/me/subscriptions", json=body, token=token, conversation_id=conversation_id)
+
+
+async def subscriptions(token: str, conversation_id: str) -> Result[List[Subscription]]:
+    """The account's active subscriptions, oldest first."""
+    return await request("GET", "/me/subscriptions", token=token, conversation_id=conversation_id)
+
+
+async def end_subscription(token: str, conversation_id: str, subscription_id: int) -> Result[SubscriptionResult]:
+    return await request("DELETE", f"/me/subscriptions/{int(subscription_id)}", token=token,
+                         conversation_id=conversation_id)
+
+
+async def end_all_subscriptions(token: str, conversation_id: str) -> Result[SubscriptionsEnded]:
+    """Every active subscription of the account ends (no filter)."""
+    return await request("DELETE", "/me/subscriptions", token=token, conversation_id=conversation_id)
 
 
 async def create_ticket(payload: Dict[str, Any]) -> Result[Dict[str, Any]]:

@@ -142,3 +142,37 @@ class VerificationStarted(TypedDict, total=False):
 class Verified(TypedDict, total=False):
     token: str
     account_email_masked: str
+
+
+class Subscription(TypedDict):
+    """A notice subscription (GET/POST/DELETE /me/subscriptions): what, where (masked), when."""
+
+    id: int
+    metering_point: str
+    metering_point_nickname: Optional[str]
+    brand: str
+    kind: str  # reading_reminder | invoice_notice
+    channel: str  # sms | email | telegram
+    masked_contact: str
+    status: str
+    consent_at: str
+    consent_source: str
+    ended_at: Optional[str]
+    end_reason: Optional[str]
+    window_start_day: Optional[int]
+    window_end_day: Optional[int]
+    next_reminder_on: Optional[str]
+    quiet_start_hour: int
+    quiet_end_hour: int
+
+
+class SubscriptionResult(TypedDict):
+    result: str  # created | existing | ended | already_ended …
+    subscription: Subscription
+    replaced_id: Optional[int]
+
+
+class SubscriptionsEnded(TypedDict):
+    result: str  # ended | none
+    ended: int
+    items: List[Subscription]

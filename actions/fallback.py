@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.faq_meta import intent_titles, ranked_topics, topic_title
+from actions.notices import reminder_grant, reminder_reply
 from actions.shared import intent_of, text_of
 
 MAX_SUGGESTIONS = 3
@@ -111,6 +112,9 @@ class ActionLoneAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent, text = intent_of(tracker), text_of(tracker).strip()
+        grant = reminder_grant(tracker)
+        if grant is not None:  # a reply to a reading reminder (the gateway checked it with the backend)
+            return reminder_reply(dispatcher, grant)
         if text.startswith("/") and intent in ("affirm", "deny") and tracker.get_slot("faq_feedback"):
             dispatcher.utter_message(response="utter_feedback_already")  # an old Da / Ne clicked again
         elif intent == "deny":

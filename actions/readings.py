@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import backend_client
 from actions.backend_types import MeteringPoint
 from actions.forms import FormValidation
+from actions.notices import is_grant
 from actions.shared import (
     FLOW_SLOTS,
     Wording,
@@ -335,7 +336,9 @@ class ActionSubmitReading(Action):
         return "action_submit_reading"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        done = clear(form_slots(domain, "reading_form") + FLOW_SLOTS)
+        grant = is_grant(tracker.get_slot("auth_token"))
+        # a reminder grant is good for this one reading: forgotten after it, whatever happened
+        done = clear(form_slots(domain, "reading_form") + FLOW_SLOTS + (["auth_token"] if grant else []))
         if tracker.get_slot("pending_request") and not tracker.get_slot("auth_token"):
             return done + start_verification(str(tracker.get_slot("pending_request")))  # token expired mid-form
         if (tracker.get_slot("flow_stopped") or tracker.get_slot("reading_confirm") is not True
@@ -345,7 +348,7 @@ class ActionSubmitReading(Action):
                                    str(tracker.get_slot("reading_date")), kind_of(tracker))
         result = await backend_client.submit_reading(
             tracker.get_slot("auth_token"), tracker.sender_id, point,
-            {"value": value, "reading_date": day, "type": kind, "channel": "chat",
+            {"value": value, "reading_date": day, "type": kind, "channel": reply_channel(tracker) if grant else "chat",
              "confirm_high": tracker.get_slot("reading_confirm_high") is True, "dry_run": False,
              "idempotency_key": idempotency_key(tracker.sender_id, point, value, day, kind)},
         )
@@ -364,6 +367,13 @@ class ActionSubmitReading(Action):
         else:
             dispatcher.utter_message(response="utter_reading_not_saved")
         return done
+
+
+def reply_channel(tracker: Tracker) -> str:
+    """Where a reply to a reminder came from (the gateway's channel), recorded with the reading."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    channel = metadata.get("channel") if isinstance(metadata, dict) else None
+    return channel if channel in ("sms", "telegram") else "sms"
 
 
 class PerPointAction(Action, ABC):

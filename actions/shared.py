@@ -5,6 +5,7 @@ domain. A leaf module: no I/O and no imports from other action modules, so nothi
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -36,7 +37,17 @@ def words(text: str) -> List[str]:
 
 # --- dates and amounts ------------------------------------------------------------------------
 def today() -> date:
-    """The local calendar date (Ljubljana), which is what the user means by "danes"."""
+    """The local calendar date (Ljubljana), which is what the user means by "danes".
+
+    BACKEND_FAKE_TODAY (demos, e2e tests) pins it to the backend's pinned day, so the chat and
+    the backend agree on "today" (the reading window, a reply to a reminder).
+    """
+    fake = os.getenv("BACKEND_FAKE_TODAY", "").strip()
+    if fake:
+        try:
+            return date.fromisoformat(fake)
+        except ValueError:
+            pass
     return datetime.now(TZ).date()
 
 

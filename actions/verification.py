@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import backend_client
 from actions.forms import FormValidation
+from actions.notices import is_grant
 from actions.shared import (
     FLOW_SLOTS,
     VERIFY_SLOTS,
@@ -38,9 +39,12 @@ PERSONAL_TARGETS = {
     "invoices": "action_show_invoices",
     "invoice_pdf": "action_invoice_pdf",
     "campaign_join": "campaign_join_form",
+    "subscribe_notice": "notice_form",
+    "list_notices": "action_list_notices",
+    "unsubscribe_notice": "action_unsubscribe_notice",
     "verify": "utter_what_next",
 }
-FORMS = ("verify_form", "reading_form", "campaign_join_form", "callback_form")
+FORMS = ("verify_form", "reading_form", "campaign_join_form", "callback_form", "notice_form", "notice_end_form")
 IDENTIFIER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|\d{5,10}")
 RESEND = re.compile(r"\bnov\w* kod|\bponovn\w* (poslji|posljite|kod)|\bposlji\w* (se enkrat|znova|novo)|\bse enkrat\b")
 DEFAULT_CODE_MINUTES = 10.0
@@ -93,6 +97,9 @@ class ActionPersonalRequest(Action):
         events: List[EventType] = []
         if loop:  # a new request replaces an unfinished one
             events += [ActiveLoop(None), SlotSet("requested_slot", None), *fresh(loop, domain)]
+        if is_grant(tracker.get_slot("auth_token")):  # a reply to a reminder: good for that one reading only
+            dispatcher.utter_message(response="utter_reminder_reply_only_reading")
+            return events + start_verification(target, text_of(tracker))
         if not tracker.get_slot("auth_token"):
             return events + start_verification(target, text_of(tracker))
         if target == "utter_what_next":

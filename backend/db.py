@@ -52,6 +52,11 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return _sessionmaker
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE / DELETE changed (SQLAlchemy types execute() as Result; DML gives a CursorResult)."""
+    return int(result.rowcount)
+
+
 def session_scope() -> Iterator[Session]:
     """One session per request; rolled back on error so nothing is stored half-way."""
     session = get_sessionmaker()()

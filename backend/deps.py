@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header
@@ -13,8 +14,8 @@ from backend.core.clock import Clock, clock_from_settings
 from backend.core.config import Settings, get_settings
 from backend.core.errors import DomainError
 from backend.db import session_scope
-from backend.models import PortalAccount
-from backend.services import verification
+from backend.models import PortalAccount, ReminderGrant
+from backend.services import reminder_grants, verification
 
 
 def get_db() -> Iterator[Session]:
@@ -60,9 +61,59 @@ def current_account(
     authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
     x_conversation_id: Annotated[str | None, Header(description="Conversation the token is bound to")] = None,
 ) -> PortalAccount:
-    """The verified account; the token must be bound to this conversation id."""
-    return verification.authenticate(db, clock.now(), bearer_token(authorization), x_conversation_id)
+    """The verified account; the token must be bound to this conversation id. A reminder grant is
+    refused here: it is accepted only by the reading endpoints (reading_actor)."""
+    token = bearer_token(authorization)
+    if reminder_grants.is_grant_token(token):
+        raise reminder_grants.not_allowed()
+    return verification.authenticate(db, clock.now(), token, x_conversation_id)
+
+
+@dataclass
+class ReadingActor:
+    """Who reads or submits a reading: a verified account (grant None), or a reply to a reading
+    reminder (grant set: one point, one reading)."""
+
+    account: PortalAccount
+    grant: ReminderGrant | None = None
+
+
+def _reading_actor(
+    db: Session, clock: Clock, authorization: str | None, conversation_id: str | None, allow_used: bool
+) -> ReadingActor:
+    token = bearer_token(authorization)
+    if token is not None and reminder_grants.is_grant_token(token):
+        grant = reminder_grants.authenticate(db, clock.now(), token, conversation_id, allow_used=allow_used)
+        account = db.get(PortalAccount, grant.account_id)
+        assert account is not None
+        return ReadingActor(account, grant)
+    return ReadingActor(verification.authenticate(db, clock.now(), token, conversation_id))
+
+
+def reading_actor(
+    db: SessionDep,
+    clock: ClockDep,
+    _key: Annotated[None, Depends(require_api_key)],
+    authorization: Annotated[str | None, Header(description="Bearer <token> or <reminder grant>")] = None,
+    x_conversation_id: Annotated[str | None, Header(description="Conversation the token is bound to")] = None,
+) -> ReadingActor:
+    """Reading endpoints accept a live reminder grant in place of the verification token."""
+    return _reading_actor(db, clock, authorization, x_conversation_id, allow_used=False)
+
+
+def submitting_actor(
+    db: SessionDep,
+    clock: ClockDep,
+    _key: Annotated[None, Depends(require_api_key)],
+    authorization: Annotated[str | None, Header(description="Bearer <token> or <reminder grant>")] = None,
+    x_conversation_id: Annotated[str | None, Header(description="Conversation the token is bound to")] = None,
+) -> ReadingActor:
+    """As reading_actor, but a spent grant passes too, so that the retry of the submission that
+    spent it gets the stored reading back (anything else is refused by the service)."""
+    return _reading_actor(db, clock, authorization, x_conversation_id, allow_used=True)
 
 
 ApiKeyDep = Depends(require_api_key)
 AccountDep = Annotated[PortalAccount, Depends(current_account)]
+ReadingActorDep = Annotated[ReadingActor, Depends(reading_actor)]
+SubmittingActorDep = Annotated[ReadingActor, Depends(submitting_actor)]

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.api.routes import account, campaigns, health, invoices, reports, support, verification
+from backend.api.routes import account, campaigns, health, invoices, notices, reports, support, verification
 from backend.core.errors import DomainError
 
 log = logging.getLogger("backend")
@@ -43,6 +43,9 @@ app.include_router(campaigns.public, prefix=API_PREFIX)
 app.include_router(campaigns.personal, prefix=API_PREFIX)
 app.include_router(support.router, prefix=API_PREFIX)
 app.include_router(reports.router, prefix=API_PREFIX)
+app.include_router(notices.personal, prefix=API_PREFIX)
+app.include_router(notices.gateway, prefix=API_PREFIX)
+app.include_router(notices.dev, prefix=API_PREFIX)
 
 
 def _has_nul(value: Any) -> bool:

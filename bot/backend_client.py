@@ -118,3 +118,27 @@ class BackendClient:
     async def handoff_report(self, since: str, until: str) -> dict[str, Any]:
         """Tickets per local day: live handoffs, waiting time to the first agent reply, satisfaction."""
         return dict((await self._call("GET", "/reports/handoffs", params={"since": since, "until": until}))[1])
+
+    async def opt_out(self, channel: str, sender: str) -> int:
+        """STOP / ODJAVA: every subscription to this sender on this channel ends; how many did."""
+        _, body = await self._call("POST", "/notices/opt-out", json={"channel": channel, "sender": sender})
+        return int(body.get("ended") or 0) if isinstance(body, dict) else 0
+
+    async def reminder_grant(self, channel: str, sender: str, conversation_id: str) -> dict[str, Any] | None:
+        """A grant to answer the reading reminder this sender got, or None (no recent reminder,
+        several open ones, already answered: the message then goes on as ordinary text)."""
+        body = {"channel": channel, "sender": sender, "conversation_id": conversation_id}
+        try:
+            resp = await self.http.post(self.base_url + "/notices/reminder-grants", json=body)
+        except httpx.HTTPError as exc:
+            log.warning("backend notices unreachable: %s", type(exc).__name__)
+            return None
+        if resp.status_code != 201:
+            if resp.status_code not in (404, 409):
+                log.warning("backend notices answered %s", resp.status_code)
+            return None
+        try:
+            data = resp.json()
+        except ValueError:
+            return None
+        return dict(data) if isinstance(data, dict) and data.get("token") else None

@@ -202,12 +202,18 @@ class Gateway:
         title: str | None = None,
         client_ref: str | None = None,
         numbered_choice: bool = False,
+        metadata: dict[str, Any] | None = None,
+        reminder_reply: bool = False,
     ) -> tuple[list[OutMessage], bool]:
         """One user message in; the replies to show out (empty while an agent has the conversation)
         and whether a person has the conversation now (so the web channel need not ask again).
 
         `numbered_choice`: a reply that is just a number picks that button of the last bot reply
         (SMS), unless a person has the conversation.
+        `metadata`: what the channel adds for the actions (Telegram: the chat id).
+        `reminder_reply`: the sender is trusted (signed SMS, Telegram): a message that is just a
+        number is checked with the backend as the answer to a reading reminder, and the grant
+        goes to Rasa in the metadata (bot/notices.py).
         """
         conv = self.store.ensure_conversation(conversation_id, channel, address)
         if not self.allowed(conversation_id):
@@ -250,7 +256,13 @@ class Gateway:
             return notices, True
 
         self.store.add_turn(conversation_id, "user", shown)
-        metadata = {"channel": channel, "client_ref": client_ref} if client_ref else {"channel": channel}
+        metadata = {**(metadata or {}), "channel": channel}
+        if client_ref:
+            metadata["client_ref"] = client_ref
+        if reminder_reply and payload is None:
+            grant = await self.reminder_grant(channel, address, conversation_id, to_rasa)
+            if grant is not None:
+                metadata["reminder_grant"] = grant
         try:
             replies = await self.rasa.send(conversation_id, to_rasa, metadata)
             if not replies and await self.rasa.paused(conversation_id):
@@ -322,6 +334,22 @@ class Gateway:
         self.store.add_turn(conv.conversation_id, "system", reply)
         self.store.set_last_buttons(conv.conversation_id, [])
         return [OutMessage(reply, role="system")]
+
+    async def reminder_grant(
+        self, channel: str, address: str, conversation_id: str, text: str
+    ) -> dict[str, Any] | None:
+        """A number from a contact that got a reading reminder: the backend's grant for it (for
+        that one point and one reading), with the value; None for anything else."""
+        from bot.notices import REMINDER_CHANNELS, reading_value
+
+        value = reading_value(text)
+        if value is None or channel not in REMINDER_CHANNELS:
+            return None
+        grant = await self.backend.reminder_grant(channel, address, conversation_id)
+        if grant is None:
+            return None
+        return {"token": grant["token"], "metering_point": grant.get("metering_point"),
+                "expires_at": grant.get("expires_at"), "value": value}
 
     def erase_history(self, conversation_id: str) -> bool:
         """Delete the conversation's stored history: the gateway's turns and Rasa's tracker events

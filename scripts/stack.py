@@ -89,6 +89,11 @@ def telegram_cmd() -> str:
     return f"{q(APP_PY)} -m bot.prestart && exec {q(APP_PY)} -m bot.channels.telegram"
 
 
+def scheduler_cmd() -> str:
+    # notices (backend/NOTICES.md); it waits for the backend's migrations by itself
+    return f"exec {q(APP_PY)} -m backend.scheduler"
+
+
 def retention_cmd() -> str:
     # bot/retention.py: a sweep at start, then every GATEWAY_RETENTION_INTERVAL_MINUTES
     return f"{q(APP_PY)} -m bot.prestart && exec {q(APP_PY)} -m bot.retention"
@@ -109,6 +114,7 @@ def embedded() -> list[Program]:
                 stopwaitsecs=30),
         Program("gateway", gateway_cmd(port("GATEWAY_PORT", 8080)), common),
         Program("telegram", telegram_cmd(), common),
+        Program("scheduler", scheduler_cmd()),
         Program("retention", retention_cmd(), common),
     ]
 
@@ -170,6 +176,10 @@ def scaled(stack_dir: Path) -> list[Program]:
         progs.append(Program(f"gateway{i}", gateway_cmd(p), {"GATEWAY_REPLICA": f"gateway{i}"}))
     # Telegram long polling cannot be replicated (one getUpdates consumer per bot): one process.
     progs.append(Program("telegram", telegram_cmd()))
+    # Notice schedulers may run side by side: each notice is claimed once in the database.
+    default = max(1, min(9, int(env("SCALED_REPLICAS", "2"))))
+    for i in range(1, max(1, min(9, int(env("SCALED_SCHEDULER_REPLICAS", str(default))))) + 1):
+        progs.append(Program(f"scheduler{i}", scheduler_cmd()))
     progs.append(Program("retention", retention_cmd()))  # one sweeper for every replica's data
     cfg = stack_dir / "haproxy.cfg"
     cfg.write_text(haproxy_cfg(ports))

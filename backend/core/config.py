@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,14 @@ class Settings(BaseSettings):
     def resolved_faq_topics_dir(self) -> str:
         path = Path(self.faq_topics_dir)
         return str(path if path.is_absolute() else REPO_ROOT / path)
+    # notices: the scheduler (python -m backend.scheduler) and replies to reading reminders
+    scheduler_interval_minutes: int = Field(default=15, ge=1, le=60)
+    notice_quiet_start_hour: int = Field(default=20, ge=0, le=23)
+    notice_quiet_end_hour: int = Field(default=8, ge=0, le=23)
+    reminder_catchup_days: int = Field(default=2, ge=0, le=27)
+    invoice_notice_lookback_days: int = Field(default=7, ge=0, le=366)
+    reminder_reply_days: int = Field(default=7, ge=1, le=62)
+    reminder_grant_ttl_minutes: int = Field(default=30, ge=1, le=1440)
 
 
 def resolve_database_url(url: str) -> str:

@@ -79,19 +79,37 @@ class InvoiceKind(str, enum.Enum):
 
 
 class Channel(str, enum.Enum):
-    """Delivery channel of a verification code."""
+    """Delivery channel of a verification code (codes never go to Telegram)."""
 
     email = "email"
     sms = "sms"
 
 
-def str_enum(enum_cls: type[enum.Enum]) -> Enum:
-    """Non-native enum column storing the value, portable and easy to migrate."""
+class DeliveryChannel(str, enum.Enum):
+    """Where an outbound message goes: the outbox carries codes (e-mail/SMS) and notices (also Telegram)."""
+
+    email = "email"
+    sms = "sms"
+    telegram = "telegram"
+
+
+class SubscriptionKind(str, enum.Enum):
+    """What a customer opted into: the monthly reading reminder or a notice of each new invoice."""
+
+    reading_reminder = "reading_reminder"
+    invoice_notice = "invoice_notice"
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str | None = None) -> Enum:
+    """Non-native enum column storing the value, portable and easy to migrate.
+
+    `name` names the CHECK constraint (default: the class name), so a column can move to a wider
+    enum and keep its constraint name."""
     return Enum(
         enum_cls,
         native_enum=False,
         create_constraint=True,
         length=32,
         values_callable=lambda e: [m.value for m in e],
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.models.base import Base, Channel, str_enum
+from backend.models.base import Base, DeliveryChannel, str_enum
 
 
 class OutboxMessage(Base):
-    """Messages to deliver; in the embedded default nothing sends them (dev endpoint lists)."""
+    """Messages to deliver; in the embedded default nothing sends them (dev endpoint lists).
+
+    Telegram rows carry the chat id as recipient; SMS rows the number (notices: E.164) and
+    sms_parts, the number of SMS parts the body is billed as (NULL for e-mail and Telegram, and for
+    SMS rows written before migration 0004). Notices point to their notification row."""
 
     __tablename__ = "outbox_message"
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    channel: Mapped[DeliveryChannel] = mapped_column(str_enum(DeliveryChannel, name="channel"))
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column()
+    sms_parts: Mapped[int | None] = mapped_column(Integer)
+    # the notice this row delivers (NULL for verification codes)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"), index=True)
 
 
 class FaqFeedback(Base):

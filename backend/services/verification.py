@@ -33,6 +33,7 @@ from backend.core.errors import DomainError
 from backend.models import (
     Channel,
     Customer,
+    DeliveryChannel,
     OutboxMessage,
     PortalAccount,
     SessionToken,
@@ -41,6 +42,7 @@ from backend.models import (
     VerificationGuard,
 )
 from backend.services import security
+from backend.services.sms import sms_parts
 
 log = logging.getLogger("backend.verification")
 
@@ -334,17 +336,19 @@ def start(
     )
     if account is not None and recipient:
         brand = account.customer.brand.portal_name if account.customer.brand else "portal"
+        body = (
+            f"Vaša koda za preverjanje ({brand}): {code}. "
+            f"Koda velja {settings.otp_ttl_minutes} minut. Kode ne posredujte nikomur."
+        )
         db.add(
             OutboxMessage(
-                channel=channel,
+                channel=DeliveryChannel(channel.value),
                 recipient=recipient,
                 subject="Koda za preverjanje" if channel == Channel.email else None,
-                body=(
-                    f"Vaša koda za preverjanje ({brand}): {code}. "
-                    f"Koda velja {settings.otp_ttl_minutes} minut. Kode ne posredujte nikomur."
-                ),
+                body=body,
                 status="pending",
                 created_at=now,
+                sms_parts=sms_parts(body) if channel == Channel.sms else None,
             )
         )
         masked = security.mask_phone(recipient) if channel == Channel.sms else security.mask_email(recipient)

@@ -1,7 +1,9 @@
 """SMS channel: a Twilio-compatible inbound webhook (signature-checked) and outbound agent replies.
 
-Replies are split into SMS-sized parts (≤ 153 characters, the size of one part of a concatenated
-GSM-7 SMS) on word boundaries and returned as TwiML. Buttons become numbered options; a reply with
+Replies are split on word boundaries into parts that are each billed as one SMS part, by the text's
+encoding: GSM-7 (153 septets, an extension character such as € costs two) or, as soon as one
+character is outside that alphabet (č, š, ž, –), UCS-2 (67 UTF-16 units) — a 153-character part
+with a "č" would be billed as three. They are returned as TwiML. Buttons become numbered options; a reply with
 just that digit sends the option's payload. Agent replies during a handoff go out through Twilio's
 REST API when TWILIO_* are set, otherwise into the gateway's own SMS outbox table (sms_outbox).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import gsm0338  # noqa: F401  (registers the "gsm03.38" codec; pinned in requirements/backend.txt)
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from twilio.request_validator import RequestValidator
@@ -19,29 +22,58 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.clientref import client_ref
 from bot.config import Settings
 from bot.handoff import Gateway, OutMessage, conversation_key
+from bot.notices import is_opt_out, opt_out
 from bot.store import Conversation
 
 log = logging.getLogger("bot.sms")
 CHANNEL = "sms"
-PART = 153
+PART = 153  # GSM-7 septets per part of a concatenated SMS
+UCS2_PART = 67  # UTF-16 units per part once the text needs UCS-2
 MAX_FORM = 64_000
 
 
-def split_sms(text: str, limit: int = PART) -> list[str]:
-    """Split on word boundaries into parts of at most `limit` characters (long words are cut)."""
+def is_gsm7(text: str) -> bool:
+    """Every character is in the GSM 03.38 alphabet (the maintained gsm0338 codec decides)."""
+    if "\x1b" in text:
+        return False
+    try:
+        text.encode("gsm03.38")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def sms_units(text: str, gsm7: bool) -> int:
+    """Length in the encoding's units: septets (GSM-7) or UTF-16 code units (UCS-2)."""
+    return len(text.encode("gsm03.38")) if gsm7 else len(text.encode("utf-16-le")) // 2
+
+
+def _cut(word: str, limit: int, gsm7: bool) -> tuple[str, str]:
+    """The longest head of `word` that fits `limit` units, and the rest."""
+    end = len(word)
+    while end > 1 and sms_units(word[:end], gsm7) > limit:
+        end -= 1
+    return word[:end], word[end:]
+
+
+def split_sms(text: str, limit: int | None = None) -> list[str]:
+    """Split on word boundaries into parts of at most `limit` units (long words are cut); by
+    default the size of one billed part in the text's encoding (153 GSM-7, 67 UCS-2)."""
+    gsm7 = is_gsm7(text)
+    limit = limit or (PART if gsm7 else UCS2_PART)
     parts: list[str] = []
     current = ""
     for word in text.split():
-        while len(word) > limit:
+        while sms_units(word, gsm7) > limit:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(word[:limit])
-            word = word[limit:]
+            head, word = _cut(word, limit, gsm7)
+            parts.append(head)
         if not word:
             continue
         candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
+        if sms_units(candidate, gsm7) <= limit:
             current = candidate
         else:
             parts.append(current)
@@ -118,8 +150,10 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         async with gateway.dedup.once(CHANNEL, params.get("MessageSid")) as first:
             if not first:  # the same MessageSid again (a replay or Twilio's retry): no second reply
                 return twiml([])
+            if is_opt_out(body):  # STOP / ODJAVA: the subscriptions end here, Rasa never sees it
+                return twiml(await opt_out(gateway, CHANNEL, conv_id, sender, body))
             replies = await gateway.handle(
-                CHANNEL, conv_id, sender, text=body, numbered_choice=True,
+                CHANNEL, conv_id, sender, text=body, numbered_choice=True, reminder_reply=True,
                 client_ref=client_ref(settings.client_ref_secret, CHANNEL, sender),
             )
         return twiml(replies)

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.clientref import client_ref
 from bot.config import Settings
 from bot.handoff import Gateway, OutMessage, conversation_key
+from bot.notices import is_opt_out, opt_out
 from bot.store import Conversation
 
 log = logging.getLogger("bot.telegram")
@@ -77,8 +78,13 @@ class TelegramBridge:
         if message.text is None:
             await self.send(chat_id, [OutMessage(ONLY_TEXT, role="system")])
             return
+        conv_id = conversation_key(CHANNEL, chat_id)
+        if is_opt_out(message.text):  # STOP / ODJAVA: this chat's subscriptions end, Rasa never sees it
+            await self.send(chat_id, await opt_out(self.gateway, CHANNEL, conv_id, chat_id, message.text))
+            return
         replies = await self.gateway.handle(
-            CHANNEL, conversation_key(CHANNEL, chat_id), chat_id, text=message.text, client_ref=self.ref(chat_id)
+            CHANNEL, conv_id, chat_id, text=message.text, client_ref=self.ref(chat_id),
+            metadata={"telegram_chat_id": chat_id}, reminder_reply=True,
         )
         await self.send(chat_id, replies)
 
@@ -99,7 +105,8 @@ class TelegramBridge:
             if b["payload"] == data:
                 title = b["title"]
         replies = await self.gateway.handle(
-            CHANNEL, conv_id, chat_id, payload=data, title=title, client_ref=self.ref(chat_id)
+            CHANNEL, conv_id, chat_id, payload=data, title=title, client_ref=self.ref(chat_id),
+            metadata={"telegram_chat_id": chat_id},
         )
         await self.send(chat_id, replies)
 

@@ -80,7 +80,9 @@ def test_every_response_variable_an_action_fills_is_named_in_the_domain() -> Non
               "start", "end", "consumption", "date", "lines", "balance", "number", "amount", "url", "text",
               "campaign", "energy", "documents", "reasons", "kind", "due", "status", "settled", "open", "overdue",
               "credit", "values", "since", "month", "months", "name", "brand", "join_to", "join_from", "items", "item",
-              "gross", "net", "condition", "source", "adopted", "changes", "reason", "other_campaign"}
+              "gross", "net", "condition", "source", "adopted", "changes", "reason", "other_campaign",
+              # notices (actions/notices.py)
+              "what", "channel", "contact", "contact_kind", "first", "quiet_start", "quiet_end", "stop", "next"}
     used: Dict[str, Any] = {}
     for name, variations in DOMAIN["responses"].items():
         for v in variations:

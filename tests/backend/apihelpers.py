@@ -29,3 +29,15 @@ def login(client: TestClient, identifier: str, conv: str = "conv-1") -> dict[str
     r = client.post("/api/v1/verification/confirm", headers=H, json={"conversation_id": conv, "code": code})
     assert r.status_code == 200, r.text
     return {**H, "Authorization": f"Bearer {r.json()['token']}", "X-Conversation-Id": conv}
+
+
+SUBS = "/api/v1/me/subscriptions"
+
+
+def subscribe(
+    client: TestClient, headers: dict[str, str], mp: str, kind: str = "reading_reminder", channel: str = "sms", **extra: Any
+) -> dict[str, Any]:
+    """Switch a notice on and return the subscription (asserting it was accepted)."""
+    r = client.post(SUBS, headers=headers, json={"metering_point": mp, "kind": kind, "channel": channel, **extra})
+    assert r.status_code in (200, 201), r.text
+    return dict(r.json()["subscription"])

@@ -36,14 +36,25 @@ def test_clean_user_text_bad_input() -> None:
 
 
 def test_sms_split_on_word_boundaries() -> None:
-    text = " ".join(["števčno"] * 60)
+    text = " ".join(["stevcno"] * 60)
     parts = split_sms(text)
-    assert all(len(p) <= 153 for p in parts)
+    assert all(len(p) <= 153 for p in parts) and len(parts[0]) > 140  # GSM-7: 153 per part
     assert " ".join(parts) == text
     assert all(not p.startswith(" ") and not p.endswith(" ") for p in parts)
     assert split_sms("kratko") == ["kratko"]
     assert split_sms("x" * 400) == ["x" * 153, "x" * 153, "x" * 94]
     assert split_sms("   ") == []
+
+
+def test_sms_parts_are_sized_by_encoding() -> None:
+    """č/š/ž make the text UCS-2: 67 units per billed part, not 153 (which is billed as three)."""
+    text = " ".join(["števčno"] * 60)
+    parts = split_sms(text)
+    assert all(len(p.encode("utf-16-le")) // 2 <= 67 for p in parts) and len(parts[0]) > 60
+    assert " ".join(parts) == text
+    assert split_sms("š" * 150) == ["š" * 67, "š" * 67, "š" * 16]  # a long word is cut by units
+    # a GSM-7 extension character costs two septets
+    assert all(len(p.encode("gsm03.38")) <= 153 for p in split_sms("€" * 100))
 
 
 def test_sms_options_line() -> None:

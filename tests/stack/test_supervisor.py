@@ -19,8 +19,8 @@ from devtools.servers import Stack
 from tests.stack.conftest import MODEL, WebUser, stack_env
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model (make model)")
-PROGRAMS = ("backend", "actions", "rasa", "gateway", "telegram")
-BACK_WITHIN = {"backend": 60.0, "actions": 60.0, "gateway": 60.0, "telegram": 60.0, "rasa": 240.0}
+PROGRAMS = ("backend", "actions", "rasa", "gateway", "telegram", "scheduler")
+BACK_WITHIN = {"backend": 60.0, "actions": 60.0, "gateway": 60.0, "telegram": 60.0, "scheduler": 60.0, "rasa": 240.0}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def answers_faq(user: WebUser) -> bool:
 
 
 def healthy(stack: Stack, name: str) -> bool:
-    """The restarted program itself answers (Telegram has no port: its pid is checked)."""
+    """The restarted program itself answers (Telegram and the scheduler have no port: their pid is checked)."""
     url = {"backend": stack.backend_url + "/health", "actions": f"http://127.0.0.1:{stack.ports['actions']}/health",
            "rasa": stack.rasa_url + "/", "gateway": stack.url + "/health"}.get(name)
     if url is None:

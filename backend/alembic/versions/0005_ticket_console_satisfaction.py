@@ -6,7 +6,7 @@ to the first agent reply; after a hand-back or a resolve the customer rates the 
 record of when they were closed); nothing else is guessed.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004 (written on 0003; re-chained when 0004_subscriptions reached main)
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

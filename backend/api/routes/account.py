@@ -1,14 +1,18 @@
-"""Personal endpoints: account, metering points, readings, consumption."""
+"""Personal endpoints: account, metering points, readings, consumption.
+
+The three reading endpoints (points, list readings, submit) also accept a reminder grant in place
+of the verification token, limited to the grant's point and one stored reading; every other
+endpoint refuses it (403 reminder_grant_not_allowed)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from backend.deps import AccountDep, ClockDep, SessionDep
+from backend.deps import AccountDep, ClockDep, ReadingActorDep, SessionDep, SubmittingActorDep
 from backend.models import MeterReading
 from backend.models.customer import AccountAccess
 from backend.schemas.account import (
@@ -21,7 +25,7 @@ from backend.schemas.account import (
     ReadingSubmitOut,
 )
 from backend.schemas.common import ERRORS
-from backend.services import readings
+from backend.services import readings, reminder_grants
 from backend.services.access import access_for, accesses
 
 router = APIRouter(prefix="/me", tags=["account"], responses=ERRORS)
@@ -78,20 +82,27 @@ def me(account: AccountDep, db: SessionDep, clock: ClockDep) -> MeOut:
 
 
 @router.get("/metering-points", response_model=list[MeteringPointOut])
-def metering_points(account: AccountDep, db: SessionDep, clock: ClockDep) -> list[MeteringPointOut]:
-    """Points linked to the account, with access level, last reading and today's window per point."""
-    return [_mp_out(db, a, clock.today()) for a in accesses(db, account.id)]
+def metering_points(actor: ReadingActorDep, db: SessionDep, clock: ClockDep) -> list[MeteringPointOut]:
+    """Points linked to the account, with access level, last reading and today's window per point
+    (with a reminder grant: only the grant's point)."""
+    accs = accesses(db, actor.account.id)
+    if actor.grant is not None:
+        accs = [a for a in accs if a.metering_point_id == actor.grant.metering_point_id]
+    return [_mp_out(db, a, clock.today()) for a in accs]
 
 
 @router.get("/metering-points/{mp_number}/readings", response_model=list[ReadingOut])
 def list_readings(
     mp_number: str,
-    account: AccountDep,
+    actor: ReadingActorDep,
     db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 12,
 ) -> list[ReadingOut]:
-    """Recent readings (all access levels)."""
-    acc = access_for(db, account.id, mp_number)
+    """Recent readings (all access levels); a reminder grant sees only the last one of its point."""
+    acc = access_for(db, actor.account.id, mp_number)
+    if actor.grant is not None:
+        reminder_grants.check_point(actor.grant, acc.metering_point)
+        limit = 1
     return [_reading_out(r, mp_number) for r in readings.list_readings(db, acc.metering_point_id, limit)]
 
 
@@ -102,23 +113,27 @@ def list_readings(
     responses={200: {"model": ReadingSubmitOut, "description": "Duplicate or dry run"}},
 )
 def submit_reading(
-    mp_number: str, body: ReadingIn, account: AccountDep, db: SessionDep, clock: ClockDep, response: Response
+    mp_number: str, body: ReadingIn, actor: SubmittingActorDep, db: SessionDep, clock: ClockDep, response: Response
 ) -> ReadingSubmitOut:
-    """Validate and store a reading; 201 new, 200 duplicate key or dry run."""
-    acc = access_for(db, account.id, mp_number)
-    out = readings.submit(
-        db,
-        access=acc,
-        raw_value=body.value,
-        reading_date=body.reading_date,
-        reading_type=body.type,
-        channel=body.channel,
-        idempotency_key=body.idempotency_key,
-        confirm_high=body.confirm_high,
-        dry_run=body.dry_run,
-        today=clock.today(),
-        now=clock.now(),
-    )
+    """Validate and store a reading; 201 new, 200 duplicate key or dry run. With a reminder grant:
+    its point only, and the first stored reading spends it."""
+    acc = access_for(db, actor.account.id, mp_number)
+    fields: dict[str, Any] = {
+        "access": acc,
+        "raw_value": body.value,
+        "reading_date": body.reading_date,
+        "reading_type": body.type,
+        "channel": body.channel,
+        "idempotency_key": body.idempotency_key,
+        "confirm_high": body.confirm_high,
+        "dry_run": body.dry_run,
+        "today": clock.today(),
+        "now": clock.now(),
+    }
+    if actor.grant is not None:
+        out = reminder_grants.submit(db, actor.grant, **fields)
+    else:
+        out = readings.submit(db, **fields)
     if out.dry_run or not out.created:
         response.status_code = 200
     return ReadingSubmitOut(

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, BeforeValidator
 
 from backend.deps import ApiKeyDep, SessionDep, SettingsDep
-from backend.schemas.common import ERRORS
+from backend.schemas.common import ERRORS, Instant
 from backend.schemas.reports import FeedbackReport, HandoffReport
 from backend.services import reports
 from backend.services.topics import faq_topics
 
 router = APIRouter(dependencies=[ApiKeyDep], responses=ERRORS, tags=["reports"])
-
-
-RFC3339_START = re.compile(r"\d{4}-\d\d-\d\d[Tt ]")
-
-
-def _text_only(value: object) -> object:
-    """RFC 3339 text only (pydantic would read "0.5" as a Unix timestamp)."""
-    if isinstance(value, datetime) or (isinstance(value, str) and RFC3339_START.match(value)):
-        return value
-    raise ValueError("expected an RFC 3339 date-time")
-
-
-def _utc(value: datetime) -> datetime:
-    """Without an offset the instant is read as UTC (like every timestamp the API returns)."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-Instant = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_utc)]
 
 
 @router.get("/reports/feedback", response_model=FeedbackReport)

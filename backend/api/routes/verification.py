@@ -14,7 +14,7 @@ from backend.schemas.auth import (
     VerificationStartOut,
 )
 from backend.schemas.common import ERRORS
-from backend.services import security, verification
+from backend.services import reminder_grants, security, verification
 
 router = APIRouter(prefix="/verification", tags=["verification"], dependencies=[ApiKeyDep], responses=ERRORS)
 
@@ -60,8 +60,10 @@ def logout(
     clock: ClockDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Revoke the token (e.g. when the conversation ends)."""
+    """Revoke the token (e.g. when the conversation ends); a reminder grant too."""
     token = bearer_token(authorization)
-    if token:
+    if token and reminder_grants.is_grant_token(token):
+        reminder_grants.revoke(db, clock.now(), token)
+    elif token:
         verification.revoke(db, clock.now(), token)
     return Response(status_code=204)
