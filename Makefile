@@ -36,12 +36,14 @@ model: install-rasa
 # Both run under supervisord (scripts/stack.py): a crashed process comes back; Ctrl-C stops all.
 run: install model
 	@scripts/ensure_env.sh
+	@scripts/ensure_node_modules.sh || echo "ensure_node_modules: npm packages not installed; the report shows its tables without charts"
 	@set -a && . var/run.env && set +a && exec $(APP_VENV)/bin/python scripts/stack.py embedded
 
 # PostgreSQL and Redis (Debian packages, loopback) are started and stopped by with_postgres.sh;
 # the PostgreSQL data is kept in var/scaled/pg between runs.
 run-scaled: install model
 	@scripts/ensure_env.sh
+	@scripts/ensure_node_modules.sh || echo "ensure_node_modules: npm packages not installed; the report shows its tables without charts"
 	@set -a && . var/run.env && set +a && WITH_REDIS=1 WITH_HAPROXY=1 PG_DATABASES="backend rasa gateway" \
 	  PG_DATA_DIR=$${PG_DATA_DIR:-var/scaled/pg} scripts/with_postgres.sh $(APP_VENV)/bin/python scripts/stack.py scaled
 

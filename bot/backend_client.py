@@ -54,12 +54,15 @@ class BackendClient:
 
     async def create_ticket(
         self, conversation_id: str, channel: str, reason: str, kind: str = "live",
-        brand: str | None = None, summary: str | None = None,
+        brand: str | None = None, summary: str | None = None, customer: str | None = None,
     ) -> tuple[dict[str, Any], bool]:
-        """(ticket, created): a live ticket already active for the conversation comes back as is."""
+        """(ticket, created): a live ticket already active for the conversation comes back as is.
+        `customer`: the verified customer as agents may see it (masked; the backend redacts again)."""
         body = {"conversation_id": conversation_id, "channel": channel, "reason": reason, "kind": kind}
         if brand:
             body["brand"] = brand
+        if customer:
+            body["customer"] = customer[:120]
         if summary:
             body["summary"] = summary[:5000]
         status, data = await self._call("POST", "/handoff-tickets", json=body)
@@ -82,6 +85,15 @@ class BackendClient:
         params["limit"] = limit
         return list((await self._call("GET", "/handoff-tickets", params=params))[1])
 
+    async def rate_ticket(self, ticket_id: int, score: int) -> dict[str, Any]:
+        """The customer's satisfaction with a closed live ticket; BackendConflict when already rated."""
+        return dict((await self._call("POST", f"/handoff-tickets/{ticket_id}/satisfaction",
+                                      json={"score": score}))[1])
+
+    async def customer_conversations(self, customer_number: str) -> list[dict[str, Any]]:
+        """Conversations in which this customer was verified, newest first (the console's search)."""
+        return list((await self._call("GET", f"/customers/{customer_number}/conversations"))[1])
+
     async def invoice_pdf(self, token: str) -> bytes | None:
         """The PDF a signed link opens; None when the link is forged, expired or no longer allowed."""
         try:
@@ -96,8 +108,16 @@ class BackendClient:
             raise BackendError(str(resp.status_code))
         return resp.content
 
-    async def feedback_report(self) -> dict[str, Any]:
-        return dict((await self._call("GET", "/reports/feedback"))[1])
+    async def feedback_report(self, since: str | None = None, until: str | None = None,
+                              titles: bool = False) -> dict[str, Any]:
+        params = {k: v for k, v in {"since": since, "until": until}.items() if v}
+        if titles:
+            params["titles"] = "true"
+        return dict((await self._call("GET", "/reports/feedback", params=params))[1])
+
+    async def handoff_report(self, since: str, until: str) -> dict[str, Any]:
+        """Tickets per local day: live handoffs, waiting time to the first agent reply, satisfaction."""
+        return dict((await self._call("GET", "/reports/handoffs", params={"since": since, "until": until}))[1])
 
     async def opt_out(self, channel: str, sender: str) -> int:
         """STOP / ODJAVA: every subscription to this sender on this channel ends; how many did."""

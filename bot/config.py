@@ -10,21 +10,37 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from pydantic import AliasChoices, Field, PrivateAttr, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "sqlite:///./var/gateway.db"
 
 
-def parse_agent_users(raw: str) -> dict[str, str]:
-    """AGENT_USERS="ana:<hash>,bor:<hash>" -> {"ana": "<hash>", ...}; malformed entries are skipped."""
-    users: dict[str, str] = {}
+def _agent_entries(raw: str) -> list[list[str]]:
+    """AGENT_USERS entries "name:hash[:Display name[:ž|m]]", each split (malformed ones skipped)."""
+    entries = []
     for item in raw.split(","):
-        name, sep, hashed = item.strip().partition(":")
-        if sep and name.strip() and hashed.strip():
-            users[name.strip()] = hashed.strip()
-    return users
+        parts = [p.strip() for p in item.strip().split(":", 3)]
+        if len(parts) >= 2 and parts[0] and parts[1]:
+            entries.append(parts)
+    return entries
+
+
+def parse_agent_users(raw: str) -> dict[str, str]:
+    """AGENT_USERS="ana:<hash>,bor:<hash>:Bor:m" -> {"ana": "<hash>", "bor": "<hash>"}."""
+    return {parts[0]: parts[1] for parts in _agent_entries(raw)}
+
+
+def parse_agent_names(raw: str) -> dict[str, tuple[str, str]]:
+    """The display names of AGENT_USERS: login -> (name the customer sees, "ž"/"m"/"" for the
+    grammatical gender of the claim notice). Entries without a name are left out."""
+    names: dict[str, tuple[str, str]] = {}
+    for parts in _agent_entries(raw):
+        if len(parts) >= 3 and parts[2]:
+            gender = parts[3].lower() if len(parts) == 4 else ""
+            names[parts[0]] = (parts[2][:60], gender if gender in ("ž", "m") else "")
+    return names
 
 
 def _env(default: Any, *names: str) -> Any:
@@ -51,12 +67,23 @@ class Settings(BaseSettings):
     twilio_from_number: str = ""
     public_url: str = _env("", "GATEWAY_PUBLIC_URL", "public_url")
     agent_users: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    # filled from AGENT_USERS' optional third and fourth fields (see parse_agent_names)
+    agent_names: Annotated[dict[str, tuple[str, str]], NoDecode] = Field(
+        default_factory=dict, validation_alias=AliasChoices("agent_names")
+    )
+    # an agent session unused this long ends (server-side); 12 h after login it ends anyway
+    agent_idle_minutes: int = _env(30, "GATEWAY_AGENT_IDLE_MINUTES", "agent_idle_minutes")
+    agent_session_hours: int = _env(12, "GATEWAY_AGENT_SESSION_HOURS", "agent_session_hours")
+    # failed logins per user name (any address) before the growing delay starts; its cap in seconds
+    login_free_failures: int = _env(5, "GATEWAY_LOGIN_FREE_FAILURES", "login_free_failures")
+    login_max_delay: int = _env(900, "GATEWAY_LOGIN_MAX_DELAY_SECONDS", "login_max_delay")
     # Without a configured secret, agent sessions do not survive a restart; with REDIS_URL (replicas)
     # a configured one is required (see require_shared_secrets).
     session_secret: str = _env("", "GATEWAY_SESSION_SECRET", "session_secret")
     # Key of the HMAC that turns a client address into the opaque client_ref sent to Rasa/the backend.
     client_ref_secret: str = _env("", "GATEWAY_CLIENT_REF_SECRET", "client_ref_secret")
-    cookie_secure: bool = _env(False, "GATEWAY_COOKIE_SECURE", "cookie_secure")
+    # auto = console cookies carry Secure unless the console is opened on localhost; 1 always; 0 never
+    cookie_secure: str = _env("auto", "GATEWAY_COOKIE_SECURE", "cookie_secure")
     database_url: str = _env(DEFAULT_DATABASE_URL, "GATEWAY_DATABASE_URL", "database_url")
     redis_url: str = ""
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
@@ -95,6 +122,16 @@ class Settings(BaseSettings):
     tracker_db_password: str = _env("", "TRACKER_DB_PASSWORD", "tracker_db_password")
     _generated_session_secret: bool = PrivateAttr(default=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _names_from_users(cls, data: Any) -> Any:
+        """The display names travel in AGENT_USERS; split them off before the hashes are parsed."""
+        if isinstance(data, dict):
+            raw = next((v for k, v in data.items() if k.lower() == "agent_users"), None)
+            if isinstance(raw, str) and "agent_names" not in data:
+                data = {**data, "agent_names": parse_agent_names(raw)}
+        return data
+
     @field_validator("agent_users", mode="before")
     @classmethod
     def _agent_users(cls, value: Any) -> Any:
@@ -106,6 +143,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [p.strip() for p in value.split(",") if p.strip()]
         return value
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _cookie_secure(cls, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text in ("", "auto"):
+            return "auto"
+        if text in ("1", "true", "yes", "on"):
+            return "1"
+        if text in ("0", "false", "no", "off"):
+            return "0"
+        raise ValueError("GATEWAY_COOKIE_SECURE must be auto, 1 or 0")
 
     @field_validator("environment", mode="after")
     @classmethod

@@ -24,6 +24,17 @@ from typing import Any
 from bot import privacy
 from bot.backend_client import BackendClient, BackendConflict, BackendError
 from bot.config import Settings
+from bot.console_texts import (
+    RESOLVED_NOTICE,
+    SATISFACTION_ALREADY,
+    SATISFACTION_FAILED,
+    SATISFACTION_PREFIX,
+    SATISFACTION_QUESTION,
+    SATISFACTION_THANKS,
+    claim_notice,
+    parse_satisfaction,
+    satisfaction_buttons,
+)
 from bot.dedup import Deduplicator
 from bot.erasure import TrackerEvents, TrackerUnavailable
 from bot.neutralise import clean_user_text, too_long_notice
@@ -218,6 +229,10 @@ class Gateway:
                 button = conv.last_buttons[int(choice) - 1]
                 text, payload, title = None, str(button["payload"]), str(button["title"])
 
+        if payload is not None and payload.startswith(SATISFACTION_PREFIX):
+            # The answer to the gateway's own question after a human chat: stored with the ticket
+            # in the backend, never sent to Rasa (it would be an unknown intent there).
+            return await self.satisfaction_answer(conv, payload, title), ticket is not None
         if payload is not None and payload not in self.offered_payloads(conversation_id):
             # A payload the bot never offered is typed text in disguise: treat it as such.
             text, payload = payload, None
@@ -291,6 +306,35 @@ class Gateway:
             return out, not failed
         return out, False
 
+    async def satisfaction_answer(self, conv: Conversation, payload: str, title: str | None) -> list[OutMessage]:
+        """Store the customer's 1-5 with the ticket it was asked for, once.
+
+        Only a question this conversation was actually sent counts: a forged payload naming
+        another conversation's ticket is refused like any unoffered payload.
+        """
+        parsed = parse_satisfaction(payload)
+        offered = {
+            b.get("payload", "")
+            for t in self.store.turns(conv.conversation_id, limit=60)
+            if t["role"] == "system"
+            for b in t["buttons"]
+        }
+        if parsed is None or payload not in offered:
+            return [OutMessage(STATE_UNKNOWN, role="system")]
+        ticket_id, score = parsed
+        self.store.add_turn(conv.conversation_id, "user", (title or str(score))[:200])
+        try:
+            await self.backend.rate_ticket(ticket_id, score)
+            reply = SATISFACTION_THANKS
+            log.info("satisfaction %s stored for ticket %s", score, ticket_id)
+        except BackendConflict:
+            reply = SATISFACTION_ALREADY
+        except BackendError:
+            reply = SATISFACTION_FAILED
+        self.store.add_turn(conv.conversation_id, "system", reply)
+        self.store.set_last_buttons(conv.conversation_id, [])
+        return [OutMessage(reply, role="system")]
+
     async def reminder_grant(
         self, channel: str, address: str, conversation_id: str, text: str
     ) -> dict[str, Any] | None:
@@ -339,12 +383,14 @@ class Gateway:
         resumed and the user is told, instead of being left with a silent bot.
         """
         recent = [t["text"] for t in self.store.turns(conv.conversation_id, limit=10) if t["role"] == "user"]
+        customer = await self.customer_masked(conv.conversation_id)
         for attempt in range(3):
             try:
                 _, created = await self.backend.create_ticket(
                     conv.conversation_id, conv.channel, reason, "live",
                     brand=self.settings.default_brand,
                     summary=privacy.redact("\n".join(recent[-5:])) or None,
+                    customer=customer,
                 )
             except BackendError:
                 await asyncio.sleep(0.3 * 2**attempt)
@@ -358,19 +404,69 @@ class Gateway:
         self.store.add_turn(conv.conversation_id, "system", HANDOFF_FAILED)
         return [OutMessage(HANDOFF_FAILED, role="system")]
 
+    async def customer_masked(self, conversation_id: str) -> str | None:
+        """The verified customer as Rasa's tracker slot `customer_masked` has it (None: not verified)."""
+        try:
+            slots = (await self.rasa.tracker(conversation_id)).get("slots") or {}
+        except Exception as exc:  # the queue can do without it
+            log.warning("tracker of %s not read: %s", conversation_id, type(exc).__name__)
+            return None
+        masked = slots.get("customer_masked")
+        return str(masked)[:120] if masked else None
+
     # --- agent side ---------------------------------------------------------
+    def display_name(self, login: str | None) -> str | None:
+        """What the customer sees for an agent: the name configured in AGENT_USERS, else the login
+        capitalised ("ana" -> "Ana")."""
+        if not login:
+            return None
+        configured = self.settings.agent_names.get(login)
+        return configured[0] if configured else login[:1].upper() + login[1:]
+
+    def claim_notice(self, login: str) -> str:
+        gender = self.settings.agent_names.get(login, ("", ""))[1]
+        return claim_notice(self.display_name(login) or login, gender)
+
     async def inbox(self) -> dict[str, list[dict[str, Any]]]:
-        """Queue and active conversations, from the backend's active live tickets (oldest first)."""
+        """Queue and active conversations, from the backend's active live tickets (oldest first),
+        and the callback / message tickets taken outside hours (oldest first)."""
         queue: list[dict[str, Any]] = []
         active: list[dict[str, Any]] = []
         for t in sorted(await self.backend.tickets(active=True, kind="live"), key=lambda t: t["id"]):
             item = {
                 "id": t["conversation_id"], "channel": t["channel"], "reason": t["reason"],
                 "ticket_id": t["id"], "since": t["created_at"], "assigned_to": t.get("assigned_to"),
-                "status": t["status"],
+                "status": t["status"], "brand": t.get("brand"), "customer": t.get("customer"),
             }
             (active if t.get("assigned_to") else queue).append(item)
-        return {"queue": queue, "active": active}
+        requests = [*await self.backend.tickets(active=True, kind="callback"),
+                    *await self.backend.tickets(active=True, kind="message")]
+        callbacks = [
+            {"ticket_id": t["id"], "kind": t["kind"], "id": t["conversation_id"], "channel": t["channel"],
+             "brand": t.get("brand"), "since": t["created_at"], "summary": t.get("summary"),
+             "contact": t.get("contact"), "assigned_to": t.get("assigned_to")}
+            for t in sorted(requests, key=lambda t: t["id"])
+        ]
+        return {"queue": queue, "active": active, "callbacks": callbacks}
+
+    async def close_request(self, ticket_id: int, agent: str, resolution: str) -> bool:
+        """A callback ("poklical sem": called) or message ticket ("rešeno": resolved) is done.
+
+        Only those kinds: a live ticket is closed by a hand-back, which resumes Rasa first.
+        """
+        if resolution not in ("called", "resolved"):
+            return False
+        try:
+            kinds = {"called": ["callback"], "resolved": ["callback", "message"]}[resolution]
+            open_ids = {int(t["id"]) for kind in kinds for t in await self.backend.tickets(active=True, kind=kind)}
+            if ticket_id not in open_ids:
+                return False
+            await self.backend.update_ticket(ticket_id, if_status=ACTIVE_STATUSES, status="closed",
+                                             resolution=resolution, assigned_to=agent)
+        except BackendError:
+            return False
+        log.info("request ticket %s closed (%s)", ticket_id, resolution)
+        return True
 
     async def deliver(self, conv: Conversation, msg: OutMessage) -> bool:
         deliverer = self.deliverers.get(conv.channel)
@@ -385,31 +481,61 @@ class Gateway:
         return True
 
     async def claim(self, conversation_id: str, agent: str) -> bool:
-        """The agent takes the conversation (the ticket records who)."""
+        """The agent takes the conversation (the ticket records who), and the customer is told who
+        on their own channel: one notice per change of agent, stored so a reload shows it too."""
+        return await self._claim(conversation_id, agent) is not None
+
+    async def _claim(self, conversation_id: str, agent: str) -> dict[str, Any] | None:
+        """claim(); the ticket as it was before (None: not handed off or the backend failed)."""
         try:
             ticket = await self.active_ticket(conversation_id)
             if ticket is None:
-                return False
+                return None
             if ticket.get("assigned_to") == agent:
-                return True
+                return ticket
             status = "handback_failed" if ticket["status"] == "handback_failed" else "assigned"
             await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES, status=status,
                                              assigned_to=agent)
         except BackendError:
+            return None
+        conv = self.store.conversation(conversation_id)
+        if conv is not None:
+            notice = self.claim_notice(agent)
+            self.store.add_turn(conversation_id, "system", notice, during_handoff=True, author=agent)
+            await self.deliver(conv, OutMessage(notice, role="system"))
+        return ticket
+
+    async def transfer(self, conversation_id: str, agent: str, to: str) -> bool:
+        """Give the conversation to another agent (a configured login); the customer is told who now."""
+        if to == agent or to not in self.settings.agent_users:
             return False
-        return True
+        try:
+            ticket = await self.active_ticket(conversation_id)
+        except BackendError:
+            return False
+        if ticket is None:
+            return False
+        return await self._claim(conversation_id, to) is not None
 
     async def agent_reply(self, conversation_id: str, agent: str, text: str) -> bool:
         """Store the agent's reply and send it on the user's own channel (only while a person has it)."""
         conv = self.store.conversation(conversation_id)
         text = text.strip()[:4000]
-        if conv is None or not text or not await self.claim(conversation_id, agent):
+        ticket = await self._claim(conversation_id, agent) if conv is not None and text else None
+        if conv is None or ticket is None:
             return False
         self.store.add_turn(conversation_id, "agent", text, during_handoff=True, author=agent)
-        return await self.deliver(conv, OutMessage(text, role="agent"))
+        delivered = await self.deliver(conv, OutMessage(text, role="agent"))
+        if ticket.get("first_reply_at") is None:
+            try:  # the report's waiting time ends here (the backend keeps the first time only)
+                await self.backend.update_ticket(int(ticket["id"]), first_reply=True)
+            except BackendError:
+                log.warning("first reply time of ticket %s not stored", ticket["id"])
+        return delivered
 
-    async def hand_back(self, conversation_id: str, agent: str) -> Handback:
-        """Resume Rasa (with retries), then close the ticket, then tell the user.
+    async def hand_back(self, conversation_id: str, agent: str, resolution: str = "handed_back") -> Handback:
+        """Resume Rasa (with retries), then close the ticket, then tell the user and ask how
+        satisfied they were. `resolution`: handed_back (to the bot) or resolved (the agent solved it).
 
         If Rasa cannot be resumed the ticket stays with the person, marked handback_failed, so the
         console shows it and the user's messages keep reaching the agents instead of a paused Rasa.
@@ -437,31 +563,46 @@ class Gateway:
             return Handback.resume_failed
         try:
             await self.backend.update_ticket(int(ticket["id"]), if_status=ACTIVE_STATUSES, status="closed",
-                                             assigned_to=agent)
+                                             assigned_to=agent, resolution=resolution)
         except BackendConflict:
             return Handback.conflict
         except BackendError:
             return Handback.close_failed
-        self.store.add_turn(conversation_id, "system", HANDBACK_NOTICE, during_handoff=True, author=agent)
-        await self.deliver(conv, OutMessage(HANDBACK_NOTICE, role="system"))
-        log.info("conversation %s handed back", conversation_id)
+        notice = RESOLVED_NOTICE if resolution == "resolved" else HANDBACK_NOTICE
+        self.store.add_turn(conversation_id, "system", notice, during_handoff=True, author=agent)
+        await self.deliver(conv, OutMessage(notice, role="system"))
+        await self.ask_satisfaction(conv, int(ticket["id"]))
+        log.info("conversation %s handed back (%s)", conversation_id, resolution)
         return Handback.done
+
+    async def ask_satisfaction(self, conv: Conversation, ticket_id: int) -> None:
+        """"Kako ste zadovoljni s pomočjo svetovalca?" with 1-5 as buttons on the customer's channel
+        (numbers on SMS, through last_buttons); the answer comes back as a payload the gateway keeps."""
+        buttons = satisfaction_buttons(ticket_id)
+        self.store.add_turn(conv.conversation_id, "system", SATISFACTION_QUESTION, buttons)
+        self.store.set_last_buttons(conv.conversation_id, buttons)
+        await self.deliver(conv, OutMessage(SATISFACTION_QUESTION, buttons, role="system"))
 
     async def transcript(self, conversation_id: str) -> dict[str, Any]:
         """Whole conversation for the console: Rasa's tracker (bot + user turns) + handoff turns."""
         tracker = await self.rasa.tracker(conversation_id)
         items: list[dict[str, Any]] = []
         last_bot: str | None = None
+        offered: dict[str, str] = {}  # payload -> title of the latest bot buttons
         for ev in tracker.get("events") or []:
             if ev.get("event") == "user" and ev.get("text"):
                 # Rasa's tracker holds what the user typed, codes and contacts included: agents see
                 # contacts masked and a code as the gateway's turns store it.
-                text = privacy.user_turn_text(privacy.mask_contacts(str(ev["text"])), privacy.asks_for_code(last_bot))
+                raw = str(ev["text"])
+                # a clicked button reaches Rasa as its payload ("/affirm"): shown as its title
+                text = offered[raw] if raw in offered else privacy.user_turn_text(
+                    privacy.mask_contacts(raw), privacy.asks_for_code(last_bot))
                 items.append({"role": "user", "text": text,
                               "at": float(ev.get("timestamp") or 0)})
             elif ev.get("event") == "bot" and ev.get("text"):
                 last_bot = str(ev["text"])
                 buttons = (ev.get("data") or {}).get("buttons") or []
+                offered = {str(b.get("payload")): str(b.get("title")) for b in buttons if isinstance(b, dict)}
                 items.append(
                     {"role": "bot", "text": ev["text"], "buttons": buttons, "at": float(ev.get("timestamp") or 0)}
                 )

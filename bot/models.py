@@ -79,6 +79,46 @@ class SmsOutbox(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class AgentSession(Base):
+    """A logged-in console session, server-side so that logout and a password change end it.
+
+    The cookie holds a random token; only its hash is stored. `password_tag` fingerprints the
+    agent's password hash at login: when AGENT_USERS gets a new hash, every older session is void.
+    """
+
+    __tablename__ = "agent_session"
+    __table_args__ = (Index("ix_agent_session_user", "user"),)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    password_tag: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
+
+
+class CannedReply(Base):
+    """A stored answer agents insert into a reply (edited by the agents themselves)."""
+
+    __tablename__ = "canned_reply"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class AgentNote(Base):
+    """An internal note on a conversation: for agents only, never sent to the customer."""
+
+    __tablename__ = "agent_note"
+    __table_args__ = (Index("ix_agent_note_conversation", "conversation_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class SeenDelivery(Base):
     """A provider's delivery id already processed (Twilio MessageSid, Telegram update_id), kept
     until `expires_at`: a replayed or retried request is answered but not processed again."""

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine, make_sessionmaker
-from bot.models import Conversation, SeenDelivery, SmsOutbox, Turn, WebSession
+from bot.models import AgentNote, Conversation, SeenDelivery, SmsOutbox, Turn, WebSession
 
 __all__ = ["Conversation", "Store", "session_hash"]
 
@@ -82,12 +82,14 @@ class Store:
         """The conversation with its turns and web sessions (an expired or retired conversation)."""
         with self._tx() as db:
             turns = _rows(db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)))
+            db.execute(delete(AgentNote).where(AgentNote.conversation_id == conversation_id))  # the console's notes
             db.execute(delete(WebSession).where(WebSession.conversation_id == conversation_id))
             db.execute(delete(Conversation).where(Conversation.conversation_id == conversation_id))
         return turns
 
     def delete_turns_older_than(self, cutoff: float) -> int:
         with self._tx() as db:
+            db.execute(delete(AgentNote).where(AgentNote.created_at < cutoff))  # agents' notes age out too
             return _rows(db.execute(delete(Turn).where(Turn.created_at < cutoff)))
 
     def idle_conversations(self, cutoff: float) -> list[str]:
@@ -201,6 +203,7 @@ class Store:
         """The conversation's whole stored history ("izbriši moje podatke"); its last buttons too."""
         with self._tx() as db:
             deleted = _rows(db.execute(delete(Turn).where(Turn.conversation_id == conversation_id)))
+            db.execute(delete(AgentNote).where(AgentNote.conversation_id == conversation_id))
             db.execute(update(Conversation).where(Conversation.conversation_id == conversation_id)
                        .values(last_buttons=[]))
         return deleted

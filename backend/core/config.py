@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # signs the short-lived links that open an invoice PDF in the browser (through the gateway)
     pdf_link_secret: str = "dev-pdf-link-secret-change-me"
     pdf_link_ttl_minutes: int = 10
+    # the FAQ topic files whose topics a rating may name (relative paths from the repo root)
+    faq_topics_dir: str = "data/faq_sl"
+
+    def resolved_faq_topics_dir(self) -> str:
+        path = Path(self.faq_topics_dir)
+        return str(path if path.is_absolute() else REPO_ROOT / path)
     # notices: the scheduler (python -m backend.scheduler) and replies to reading reminders
     scheduler_interval_minutes: int = Field(default=15, ge=1, le=60)
     notice_quiet_start_hour: int = Field(default=20, ge=0, le=23)

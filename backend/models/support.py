@@ -74,5 +74,15 @@ class HandoffTicket(Base):
     contact: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open/assigned/handback_failed/closed
     assigned_to: Mapped[str | None] = mapped_column(String(120))
+    # the verified customer as agents may see it (masked, e.g. "a***@e***.si"), set at handoff
+    customer: Mapped[str | None] = mapped_column(String(120))
+    # the report's waiting times: first claim, first agent reply; closed_at + resolution say how it ended
+    assigned_at: Mapped[datetime | None] = mapped_column()
+    first_reply_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    resolution: Mapped[str | None] = mapped_column(String(16))  # handed_back / resolved / called
+    # the customer's answer to "Kako ste zadovoljni s pomočjo svetovalca?" (1-5), once
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.core.errors import DomainError
-from backend.models import FaqFeedback, HandoffTicket, OutboxMessage
+from backend.models import Customer, FaqFeedback, HandoffTicket, OutboxMessage, PortalAccount, SessionToken
 from backend.models.support import ACTIVE_STATUSES
 from backend.services.security import redact_text
 
@@ -39,9 +39,14 @@ def add_feedback(
 
 
 def _redacted(fields: dict[str, object]) -> dict[str, object]:
-    """Agents read summaries: no one-time code, e-mail or phone number in full is stored there."""
-    summary = fields.get("summary")
-    return {**fields, "summary": redact_text(summary)} if isinstance(summary, str) else fields
+    """Agents read summaries and the customer line: no one-time code, e-mail or phone number in full
+    is stored there."""
+    out = dict(fields)
+    for name in ("summary", "customer"):
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = redact_text(value)
+    return out
 
 
 def active_ticket(db: Session, conversation_id: str) -> HandoffTicket | None:
@@ -112,8 +117,16 @@ def update_ticket(
     """
     if db.get(HandoffTicket, ticket_id) is None:
         raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
-    values = {k: v for k, v in _redacted(fields).items() if v is not None}
+    first_reply = bool(fields.pop("first_reply", None))
+    values: dict[str, object] = {k: v for k, v in _redacted(fields).items() if v is not None}
     values["updated_at"] = now
+    # the first time only: a second claim or reply keeps the time the report measures from
+    if values.get("status") == "assigned" or values.get("assigned_to"):
+        values["assigned_at"] = func.coalesce(HandoffTicket.assigned_at, now)
+    if first_reply:
+        values["first_reply_at"] = func.coalesce(HandoffTicket.first_reply_at, now)
+    if values.get("status") == "closed":
+        values["closed_at"] = now
     stmt = update(HandoffTicket).where(HandoffTicket.id == ticket_id)
     if if_status:
         stmt = stmt.where(HandoffTicket.status.in_(list(if_status)))
@@ -125,6 +138,50 @@ def update_ticket(
     t = db.get(HandoffTicket, ticket_id, populate_existing=True)
     assert t is not None
     return t
+
+
+def rate_ticket(db: Session, now: datetime, ticket_id: int, score: int) -> HandoffTicket:
+    """Store the customer's satisfaction (1-5) with a closed live ticket, once.
+
+    Conditional like every ticket change: a second answer (a double click, a replayed request)
+    gets 409 and the first one stays.
+    """
+    t = db.get(HandoffTicket, ticket_id)
+    if t is None:
+        raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
+    if t.kind != "live" or t.status != "closed":
+        raise DomainError(409, "ticket_not_closed", "Oceno je mogoče oddati šele po zaključenem pogovoru s svetovalcem.")
+    stmt = (
+        update(HandoffTicket)
+        .where(HandoffTicket.id == ticket_id, HandoffTicket.satisfaction.is_(None))
+        .values(satisfaction=score, satisfaction_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if db.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        raise DomainError(409, "ticket_already_rated", "Ta pogovor je že ocenjen.")
+    db.commit()
+    t = db.get(HandoffTicket, ticket_id, populate_existing=True)
+    assert t is not None
+    return t
+
+
+def customer_conversations(db: Session, customer_number: str, limit: int) -> list[tuple[str, datetime]]:
+    """Conversations in which the customer with this number was verified, newest first.
+
+    What the agent console's search by customer number finds: a session token is issued only
+    after the code was confirmed, and it is bound to one conversation.
+    """
+    stmt = (
+        select(SessionToken.conversation_id, func.max(SessionToken.created_at).label("at"))
+        .join(PortalAccount, PortalAccount.id == SessionToken.account_id)
+        .join(Customer, Customer.id == PortalAccount.customer_id)
+        .where(Customer.customer_number == customer_number.strip())
+        .group_by(SessionToken.conversation_id)
+        .order_by(func.max(SessionToken.created_at).desc())
+        .limit(limit)
+    )
+    return [(str(conv), at) for conv, at in db.execute(stmt)]
 
 
 def list_outbox(db: Session, recipient: str | None, limit: int) -> list[OutboxMessage]:

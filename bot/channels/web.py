@@ -215,7 +215,7 @@ def web_conversation_id(session_id: str) -> str:
 
 def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
     router = APIRouter(prefix="/api/web", tags=["web"])
-    hub.attach(gateway)
+    hub.attach(gateway, gateway.display_name)
     settings = gateway.settings
     proxies = parse_networks(settings.trusted_proxies)
 

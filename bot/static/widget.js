@@ -204,7 +204,6 @@
   // --- handoff state: queue place, agent joined --------------------------------------
   function applyState(s, live) {
     if (!s || typeof s !== "object") return;
-    var before = convState.state;
     convState = s;
     var text = "";
     if (s.state === "queued") {
@@ -216,13 +215,8 @@
     }
     if (status.textContent !== text) status.textContent = text;
     input.placeholder = s.state === "bot" ? "Napišite vprašanje …" : "Napišite sporočilo svetovalcu …";
-    if (live && s.state === "assigned" && before !== "assigned") {
-      // Worded without a gendered verb: the gateway knows the agent's name, not whether to say
-      // "se je pridružil" or "pridružila".
-      addMessage({ role: "system", text: s.agent
-        ? "Z vami se zdaj pogovarja " + s.agent + " iz službe za pomoč strankam."
-        : "Z vami se zdaj pogovarja svetovalec." });
-    }
+    // Who took the conversation is told by the gateway itself (a system message on every channel,
+    // with the agent's configured name and stored for a reload): no local join line here.
   }
 
   // --- network ---------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_every_timestamp_has_an_offset(client: TestClient) -> None:
     """RFC 3339 date-time, as the OpenAPI schema declares (naive timestamps were not)."""
     headers = login(client, "ana.novak@example.com", conv="ts")
     bodies = [
-        client.post("/api/v1/feedback", headers=H, json={"conversation_id": "t", "topic": "x", "rating": "Da"}).json(),
+        client.post("/api/v1/feedback", headers=H, json={"conversation_id": "t", "topic": "login", "rating": "Da"}).json(),
         client.post(TICKETS, headers=H, json={"conversation_id": "t"}).json(),
         client.get(TICKETS, headers=H).json(),
         client.get("/api/v1/me", headers=headers).json(),

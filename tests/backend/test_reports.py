@@ -21,16 +21,16 @@ def test_empty_report(client: TestClient) -> None:
 
 def test_per_topic_counts_and_share(client: TestClient) -> None:
     for rating in ("Da", "Da", "Ne"):
-        _rate(client, "pozabljeno_geslo", rating)
-    _rate(client, "registracija", "Ne", brand="butan")
+        _rate(client, "forgot_password", rating)
+    _rate(client, "register", "Ne", brand="butan")
     body = client.get("/api/v1/reports/feedback", headers=H).json()
     assert body["total"] == 4 and body["helpful"] == 2 and body["helpful_share"] == 0.5
     first, second = body["topics"]
     assert first == {
-        "topic": "pozabljeno_geslo", "answers": 3, "helpful": 2, "not_helpful": 1,
+        "topic": "forgot_password", "title": None, "answers": 3, "helpful": 2, "not_helpful": 1,
         "helpful_share": 2 / 3,
     }
-    assert second["topic"] == "registracija" and second["helpful_share"] == 0.0
+    assert second["topic"] == "register" and second["helpful_share"] == 0.0
     only_butan = client.get("/api/v1/reports/feedback", headers=H, params={"brand": "butan"}).json()
     assert only_butan["total"] == 1
     future = client.get("/api/v1/reports/feedback", headers=H, params={"since": "2100-01-01T00:00:00"}).json()

@@ -4,6 +4,7 @@ Telegram Bot API on free loopback ports, and the gateway app wired to them."""
 from __future__ import annotations
 
 import re
+import subprocess
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from bot.agent_console import hash_password
 from bot.config import Settings
 from bot.main import create_app
 from bot.prestart import upgrade
-from devtools.servers import backend
+from devtools.servers import ROOT, backend
 from tests.bot.fakes import FakeRasa, FakeTelegram, ThreadServer
 
 with warnings.catch_warnings():
@@ -85,6 +86,9 @@ def make_settings(folder: Path, backend_url: str, fake_rasa: FakeRasa, fake_tele
         rasa_tracker_url=f"sqlite:///{folder / 'rasa_tracker.db'}",
         client_ref_secret="test-client-ref-secret",
         rate_limit="30/minute",
+        # TestClient's host is "testserver" over http: a Secure cookie would never come back.
+        # The automatic Secure-off-localhost rule has its own test (test_console_security.py).
+        cookie_secure="0",
     )
 
 
@@ -139,3 +143,67 @@ def tickets(backend_url: str, conversation_id: str) -> list[dict[str, Any]]:
 
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+def next_message(ws: Any) -> dict[str, Any]:
+    """The next pushed message frame of a widget socket; state frames (sent by the socket's own
+    state check every few seconds, at any moment) are skipped."""
+    for _ in range(20):
+        frame = ws.receive_json()
+        if frame.get("type") == "message":
+            return dict(frame)
+    raise AssertionError("no message frame")
+
+
+# --- browser tests (test_browser.py: the widget; test_console_browser.py: the console) ---
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Installs Debian's chromium if missing (idempotent script); skips only when apt is impossible."""
+    proc = subprocess.run([str(ROOT / "scripts" / "ensure_chromium.sh")], capture_output=True, text=True,
+                          timeout=900)
+    if proc.returncode == 3:
+        pytest.skip(f"chromium cannot be installed here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> Path:
+    """axe-core from package-lock.json, installed into node_modules/ by an idempotent script."""
+    proc = subprocess.run([str(ROOT / "scripts" / "ensure_node_modules.sh")], capture_output=True, text=True,
+                          timeout=900)
+    if proc.returncode == 3:
+        pytest.skip(f"npm packages cannot be installed here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    return ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        yield b
+        b.close()
+
+
+def close_open_handoffs(backend_url: str) -> None:
+    """The queue is the backend's, shared by this session's tests: each browser test starts with an
+    empty one, so "your place: 1" and "the conversation in the queue" are its own."""
+    h = {"X-API-Key": API_KEY}
+    for t in httpx.get(f"{backend_url}/api/v1/handoff-tickets", headers=h, params={"active": "true"}).json():
+        httpx.patch(f"{backend_url}/api/v1/handoff-tickets/{t['id']}", headers=h, json={"status": "closed"})
+
+
+@pytest.fixture
+def gateway_url(settings: Settings, backend_url: str) -> Iterator[str]:
+    close_open_handoffs(backend_url)
+    server = ThreadServer(create_app(settings)).start()
+    yield server.url
+    server.stop()

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from bot.channels.web import web_conversation_id
 from bot.handoff import HANDBACK_NOTICE
-from tests.bot.conftest import csrf_of, login, new_session, say, tickets
+from tests.bot.conftest import csrf_of, login, new_session, next_message, say, tickets
 from tests.bot.fakes import HANDOFF_TEXT, FakeRasa
 
 
@@ -44,7 +44,11 @@ def test_full_handoff_round_trip(client: TestClient, fake_rasa: FakeRasa, backen
         r = client.post(f"/agent/c/{conv}/reply", data={"csrf": csrf, "text": "Pozdravljeni, tu Ana."},
                         follow_redirects=False)
         assert r.status_code == 303
-        pushed = ws.receive_json()
+        # The first reply claims the conversation: the customer is told who, then gets the reply.
+        claimed = next_message(ws)["message"]
+        assert (claimed["role"], claimed["text"]) == (
+            "system", "Z vami se zdaj pogovarja Ana iz službe za pomoč strankam.")
+        pushed = next_message(ws)
         assert {k: pushed["message"][k] for k in ("role", "text", "buttons")} == {
             "role": "agent", "text": "Pozdravljeni, tu Ana.", "buttons": []}
         assert pushed["message"]["author"] == "Ana"
@@ -52,12 +56,12 @@ def test_full_handoff_round_trip(client: TestClient, fake_rasa: FakeRasa, backen
 
         r = client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf}, follow_redirects=False)
         assert r.status_code == 303
-        assert ws.receive_json()["message"]["text"] == HANDBACK_NOTICE
+        assert next_message(ws)["message"]["text"] == HANDBACK_NOTICE
 
     assert tickets(backend_url, conv)[0]["status"] == "closed"
     assert conv in fake_rasa.resumed
     history = client.get("/api/web/history", headers={"X-Session-Id": sid}).json()["messages"]
-    assert [m["role"] for m in history][-2:] == ["agent", "system"]
+    assert [m["role"] for m in history][-3:] == ["agent", "system", "system"]  # reply, notice, question
     body = say(client, sid, text="hvala")
     assert body["messages"][0]["text"].startswith("Odgovor pomočnika") and fake_rasa.received[-1] == (conv, "hvala")
 
@@ -110,12 +114,12 @@ def test_report_page(client: TestClient, backend_url: str) -> None:
     from tests.bot.conftest import API_KEY
 
     httpx.post(f"{backend_url}/api/v1/feedback", headers={"X-API-Key": API_KEY},
-               json={"conversation_id": "r1", "topic": "pozabljeno_geslo", "rating": "Da"})
+               json={"conversation_id": "r1", "topic": "forgot_password", "rating": "Da"})
     sid = new_session(client)
     say(client, sid, text="xyzzy")
     say(client, sid, text="svetovalec")
     login(client)
     page = client.get("/agent/report")
     assert page.status_code == 200
-    assert "pozabljeno_geslo" in page.text and "Delež nerazumljenih" in page.text
-    assert "50.0 %" in page.text  # 1 fallback of 2 forwarded messages
+    assert "Pozabljeno geslo" in page.text and "Delež nerazumljenih" in page.text  # the FAQ title
+    assert "50,0\u00a0%" in page.text  # 1 fallback of 2 forwarded messages (Slovene format)

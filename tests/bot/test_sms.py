@@ -77,5 +77,9 @@ def test_agent_reply_goes_to_sms_outbox(client: TestClient) -> None:
     client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf})
     store = client.app.state.gateway.store  # type: ignore[attr-defined]
     out = [m["body"] for m in store.sms_outbox(phone)]
-    assert len(out) >= 2 and all(len(b) <= 153 for b in out)
-    assert " ".join(out[:-1]) == long_reply.strip() and out[-1] == HANDBACK_NOTICE
+    assert len(out) >= 4 and all(len(b) <= 153 for b in out)
+    assert out[0] == "Z vami se zdaj pogovarja Ana iz službe za pomoč strankam."  # the claim notice
+    # ... the reply, the hand-back notice, then the satisfaction question (test_satisfaction.py)
+    back = out.index(HANDBACK_NOTICE)
+    assert " ".join(out[1:back]) == long_reply.strip()
+    assert " ".join(out[back + 1:]).startswith("Kako ste zadovoljni s pomočjo svetovalca?")

@@ -90,7 +90,10 @@ def test_telegram_handoff_agent_reply_via_bot_api(client: TestClient, fake_teleg
     client.post(f"/agent/c/{conv}/reply", data={"csrf": csrf, "text": "Tu Ana, kako lahko pomagam?"})
     assert sent_to(fake_telegram, chat)[-1]["text"] == "Tu Ana, kako lahko pomagam?"
     client.post(f"/agent/c/{conv}/handback", data={"csrf": csrf})
-    assert sent_to(fake_telegram, chat)[-1]["text"] == HANDBACK_NOTICE
+    assert sent_to(fake_telegram, chat)[-2]["text"] == HANDBACK_NOTICE
+    question = sent_to(fake_telegram, chat)[-1]  # the satisfaction question, 1-5 as inline buttons
+    assert question["text"].startswith("Kako ste zadovoljni s pomočjo svetovalca?")
+    assert "ocena-svetovalca:" in str(question.get("reply_markup"))
 
 
 def test_long_polling_drives_the_same_bridge(settings: Settings, fake_telegram: FakeTelegram) -> None:

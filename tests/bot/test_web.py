@@ -13,7 +13,7 @@ from bot.channels.web import web_conversation_id
 from bot.config import Settings
 from bot.main import create_app
 from bot.neutralise import SAFE_SLASH
-from tests.bot.conftest import login, new_session, say, unique
+from tests.bot.conftest import login, new_session, next_message, say, unique
 from tests.bot.fakes import FakeRasa
 
 
@@ -218,10 +218,9 @@ def test_queue_position_agent_name_and_live_state_frames(client: TestClient, mon
         r = client.post(f"/agent/c/{conv_second}/reply", data={"csrf": csrf, "text": "Dober dan, tu Ana."},
                         follow_redirects=False)
         assert r.status_code == 303
-        pushed = ws.receive_json()
-        # The reply claims first: the state watcher may report "assigned" before the push arrives.
-        while pushed["type"] == "state" and pushed["conversation"]["state"] == "assigned":
-            pushed = ws.receive_json()
+        notice = next_message(ws)  # the reply claims it: first who took it, then the reply
+        assert notice["message"]["role"] == "system" and "Ana" in notice["message"]["text"]
+        pushed = next_message(ws)
         assert pushed["type"] == "message"
         assert pushed["conversation"] == {"state": "assigned", "agent": "Ana", "queue_position": None}
         assert pushed["message"]["author"] == "Ana" and pushed["message"]["text"] == "Dober dan, tu Ana."

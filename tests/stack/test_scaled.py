@@ -30,6 +30,15 @@ RATE = 5
 
 
 @pytest.fixture(scope="module")
+def next_message(ws: Any) -> dict[str, Any]:
+    """The next message frame pushed to a widget socket (state frames come at any moment)."""
+    for _ in range(20):
+        frame = json.loads(ws.recv(timeout=10))
+        if frame.get("type") == "message":
+            return dict(frame)
+    raise AssertionError("no message frame")
+
+
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {**stack_env(), "GATEWAY_RATE_LIMIT": f"{RATE}/minute", "SANIC_WORKERS": "2"}
     s = Stack("scaled", tmp_path_factory.mktemp("scaled"), replicas={"rasa": 1, "actions": 1, "backend": 1,
@@ -64,10 +73,13 @@ def test_agent_reply_through_b_reaches_the_websocket_on_a(stack: Stack) -> None:
         queue = agent.http.get("/agent/api/inbox").json()["queue"]
         assert conv in [c["id"] for c in queue]
         assert agent.post(conv, "reply", text="Pozdravljeni, tu Ana z replike B.").status_code == 303
-        pushed = json.loads(ws.recv(timeout=10))
+        # the first reply claims it: the claim notice comes first, then the reply (state frames skipped)
+        notice = next_message(ws)
+        assert notice["message"]["role"] == "system" and "Ana" in notice["message"]["text"]
+        pushed = next_message(ws)
         assert pushed["message"] == {"role": "agent", "text": "Pozdravljeni, tu Ana z replike B.", "buttons": []}
         assert agent.post(conv, "handback").headers["location"] == "/agent"
-        assert json.loads(ws.recv(timeout=10))["message"]["text"] == HANDBACK_NOTICE
+        assert next_message(ws)["message"]["text"] == HANDBACK_NOTICE
     transcript = agent.http.get(f"/agent/api/c/{conv}/transcript").json()
     assert ("user", "ali je kdo tam?") in [(i["role"], i["text"]) for i in transcript["items"]]
     assert transcript["handoff"] is False

@@ -10,23 +10,29 @@ from backend.core.errors import DomainError
 from backend.deps import ApiKeyDep, ClockDep, SessionDep, SettingsDep
 from backend.schemas.common import ERRORS
 from backend.schemas.support import (
+    CustomerConversation,
+    FaqTopic,
     FeedbackIn,
     FeedbackOut,
     HandoffState,
     OutboxOut,
+    SatisfactionIn,
     TicketIn,
     TicketOut,
     TicketStatus,
     TicketUpdate,
 )
 from backend.services import support
+from backend.services.topics import faq_topics
 
 router = APIRouter(dependencies=[ApiKeyDep], responses=ERRORS)
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=201, tags=["feedback"])
-def feedback(body: FeedbackIn, db: SessionDep, clock: ClockDep) -> FeedbackOut:
-    """Store a Da/Ne rating of an FAQ answer."""
+def feedback(body: FeedbackIn, db: SessionDep, clock: ClockDep, settings: SettingsDep) -> FeedbackOut:
+    """Store a Da/Ne rating of an FAQ answer; the topic must be one of `GET /faq-topics` (else 422)."""
+    if body.topic not in faq_topics(settings.resolved_faq_topics_dir()):
+        raise DomainError(422, "unknown_topic", "Tema ocene ni med znanimi temami pogostih vprašanj.")
     fb = support.add_feedback(
         db, clock.now(), body.conversation_id, body.topic, body.rating == "Da", body.brand, body.comment
     )
@@ -37,6 +43,12 @@ def feedback(body: FeedbackIn, db: SessionDep, clock: ClockDep) -> FeedbackOut:
         rating="Da" if fb.helpful else "Ne",
         created_at=fb.created_at,
     )
+
+
+@router.get("/faq-topics", response_model=list[FaqTopic], tags=["feedback"])
+def topics(settings: SettingsDep) -> list[FaqTopic]:
+    """The FAQ topics a rating may name, with their Slovene titles (from data/faq_sl/*.yml)."""
+    return [FaqTopic(topic=t, title=title) for t, title in faq_topics(settings.resolved_faq_topics_dir()).items()]
 
 
 @router.post(
@@ -90,6 +102,33 @@ def update_ticket(ticket_id: int, body: TicketUpdate, db: SessionDep, clock: Clo
         raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
     t = support.update_ticket(db, clock.now(), ticket_id, **body.model_dump())
     return TicketOut.model_validate(t, from_attributes=True)
+
+
+@router.post(
+    "/handoff-tickets/{ticket_id}/satisfaction", response_model=TicketOut, tags=["handoff"],
+    responses={409: {"description": "not a closed live ticket, or already rated"}},
+)
+def rate_ticket(ticket_id: int, body: SatisfactionIn, db: SessionDep, clock: ClockDep) -> TicketOut:
+    """The customer's satisfaction with the agent's help (1-5), once per closed live ticket."""
+    if ticket_id < 1 or ticket_id > 2**31 - 1:
+        raise DomainError(404, "ticket_not_found", "Zahtevka s to številko ne najdemo.")
+    t = support.rate_ticket(db, clock.now(), ticket_id, body.score)
+    return TicketOut.model_validate(t, from_attributes=True)
+
+
+@router.get(
+    "/customers/{customer_number}/conversations", response_model=list[CustomerConversation], tags=["handoff"]
+)
+def customer_conversations(
+    customer_number: Annotated[str, Path(min_length=1, max_length=32)],
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[CustomerConversation]:
+    """Conversations in which this customer was verified, newest first (the console's search)."""
+    return [
+        CustomerConversation(conversation_id=conv, verified_at=at)
+        for conv, at in support.customer_conversations(db, customer_number, limit)
+    ]
 
 
 @router.get("/dev/outbox", response_model=list[OutboxOut], tags=["dev"])
