@@ -25,7 +25,7 @@ class ConsoleStore:
 
     # --- canned replies -----------------------------------------------------
     def canned(self) -> list[dict[str, Any]]:
-        """All canned replies by title (migration 0002_console puts a few in a fresh database)."""
+        """All canned replies by title (migration 0004_console puts a few in a fresh database)."""
         stmt = select(CannedReply).order_by(CannedReply.title, CannedReply.id)
         with self._db() as db:
             rows = list(db.scalars(stmt))

@@ -1,7 +1,7 @@
 """console: server-side agent sessions, canned replies, internal notes
 
-Revision ID: 0002_console
-Revises: 0003_privacy (main's head when this branch merged; the id keeps the name the lead asked for)
+Revision ID: 0004_console
+Revises: 0003_privacy
 """
 
 import time
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_console"
+revision: str = "0004_console"
 down_revision: str | None = "0003_privacy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
