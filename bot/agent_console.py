@@ -436,7 +436,8 @@ def build_router(settings: Settings, gateway: Gateway) -> APIRouter:
         others = sorted(u for u in settings.agent_users if u != agent["user"])
         return page(request, "conversation.html", agent=agent, conv=conv, transcript=transcript, notice=notice,
                     notes=console.notes(conversation_id), canned=console.canned(), others=others,
-                    names={u: gateway.display_name(u) for u in others})
+                    names={u: gateway.display_name(u) for u in others},
+                    reason=REASONS.get(str(conv.handoff_reason), conv.handoff_reason or "–"))
 
     @router.get("/api/c/{conversation_id}/transcript")
     async def transcript_json(request: Request, conversation_id: str) -> Response:

@@ -61,3 +61,13 @@ def test_claim_notice_on_telegram(settings: Settings, fake_telegram: FakeTelegra
         csrf = login(client)
         client.post(f"/agent/c/{conv}/claim", data={"csrf": csrf})
         assert sent_to(fake_telegram, chat)[-1]["text"] == "Pogovor je prevzela svetovalka Maja."
+
+
+def test_the_conversation_page_gives_the_reason_in_slovene(settings: Settings) -> None:
+    with TestClient(create_app(named(settings))) as client:
+        sid = new_session(client)
+        conv = web_conversation_id(sid)
+        assert say(client, sid, text="želim govoriti s svetovalcem")["handoff"] is True
+        login(client)
+        page = client.get(f"/agent/c/{conv}").text
+        assert "Razlog: želi svetovalca" in page and "Razlog: request" not in page
