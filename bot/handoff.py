@@ -301,7 +301,7 @@ class Gateway:
         if bot_messages:
             self.store.set_last_buttons(conversation_id, bot_messages[-1].buttons)
         if handoff is not None and handoff.get("kind", "live") == "live":
-            failed = await self.start_handoff(conv, str(handoff.get("reason") or "request"))
+            failed = await self.start_handoff(conv, str(handoff.get("reason") or "request"), metadata.get("brand"))
             out.extend(failed)
             return out, not failed
         return out, False
@@ -376,7 +376,7 @@ class Gateway:
         """handle_with_state without the state (Telegram, SMS)."""
         return (await self.handle_with_state(*args, **kwargs))[0]
 
-    async def start_handoff(self, conv: Conversation, reason: str) -> list[OutMessage]:
+    async def start_handoff(self, conv: Conversation, reason: str, brand: str | None = None) -> list[OutMessage]:
         """Rasa has paused and asked for a person: open (or find) the live ticket, with retries.
 
         Without a ticket no agent would ever see the conversation, so after the retries Rasa is
@@ -388,7 +388,7 @@ class Gateway:
             try:
                 _, created = await self.backend.create_ticket(
                     conv.conversation_id, conv.channel, reason, "live",
-                    brand=self.settings.default_brand,
+                    brand=brand or self.settings.default_brand,  # the widget's site, else the channel's
                     summary=privacy.redact("\n".join(recent[-5:])) or None,
                     customer=customer,
                 )

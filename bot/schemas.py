@@ -67,6 +67,7 @@ class MessageIn(BaseModel):
     text: str | None = None
     payload: str | None = None
     title: str | None = None
+    brand: Literal["geni", "butan"] | None = None  # the website the widget is on (data-brand)
 
 
 REFUSALS: dict[int | str, dict[str, Any]] = {

@@ -38,6 +38,7 @@ from bot.store import Conversation
 
 log = logging.getLogger("bot.web")
 CHANNEL = "web"
+BRANDS = ("geni", "butan")  # the widget's data-brand values (actions/brand.py)
 MAX_WS_FRAME = 4_096  # the first frame is {"session_id": ...}
 SESSION_UNKNOWN = "Seja klepeta ni veljavna. Osvežite, prosim, stran, da začnete nov pogovor."
 BAD_REQUEST = "Sporočila žal nisem mogel prebrati. Poskusite, prosim, znova."
@@ -287,6 +288,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
         text = data.get("text")
         payload = data.get("payload")
         title = data.get("title")
+        brand = data.get("brand") if data.get("brand") in BRANDS else None
         replies, handed_off = await gateway.handle_with_state(
             CHANNEL,
             conv_id,
@@ -295,6 +297,7 @@ def build_router(gateway: Gateway, hub: WebHub) -> APIRouter:
             payload=payload if isinstance(payload, str) else None,
             title=title if isinstance(title, str) else None,
             client_ref=client_ref(settings.client_ref_secret, CHANNEL, client_of(request)),
+            metadata={"brand": brand} if brand else None,
         )
         now = iso_time(time.time())
         return JSONResponse({

@@ -279,6 +279,7 @@
   function sendMessage(body, shown) {
     if (busy) return;
     busy = true;
+    body.brand = brandKey; // the website's brand: the assistant answers with that portal's facts
     disableOldButtons();
     addMessage({ role: "user", text: shown });
     typing.hidden = false;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,7 +14,7 @@ from bot.channels.web import web_conversation_id
 from bot.config import Settings
 from bot.main import create_app
 from bot.neutralise import SAFE_SLASH
-from tests.bot.conftest import login, new_session, next_message, say, unique
+from tests.bot.conftest import API_KEY, login, new_session, next_message, say, unique
 from tests.bot.fakes import FakeRasa
 
 
@@ -247,3 +248,18 @@ def test_history_messages_unit() -> None:
     assert out[0]["chosen"] == "Da"  # a press stored by its payload (no title sent) is found too
     assert out[0]["created_at"] == "2023-11-14T23:13:20+01:00"
     assert out[2]["author"] == "Maja" and out[1]["author"] is None
+
+
+def test_the_widget_brand_reaches_rasa_and_the_ticket(client: TestClient, fake_rasa: FakeRasa,
+                                                      backend_url: str) -> None:
+    """A Butan plin site's widget: the assistant must answer with Moj Butan plin's facts (the brand
+    slot from the metadata) and the agent sees the brand on the ticket; an unknown brand is ignored."""
+    sid = new_session(client)
+    say(client, sid, text="pozabil sem geslo", brand="butan")
+    assert fake_rasa.metadata[-1]["brand"] == "butan"
+    say(client, sid, text="pozabil sem geslo", brand="<script>")
+    assert "brand" not in fake_rasa.metadata[-1]
+    assert say(client, sid, text="želim govoriti s svetovalcem", brand="butan")["handoff"] is True
+    r = httpx.get(f"{backend_url}/api/v1/conversations/{web_conversation_id(sid)}/handoff",
+                  headers={"X-API-Key": API_KEY})
+    assert r.status_code == 200 and r.json()["ticket"]["brand"] == "butan", r.text
