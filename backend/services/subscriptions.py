@@ -92,6 +92,17 @@ def _active(
     ).first()
 
 
+def _consented(
+    account_id: int, point_id: int, kind: SubscriptionKind, channel: DeliveryChannel, contact: str, source: str,
+    now: datetime,
+) -> Subscription:
+    """A new active subscription: consent given now, from `source` (chat, sms …)."""
+    return Subscription(
+        account_id=account_id, metering_point_id=point_id, kind=kind, channel=channel, contact=contact,
+        consent_at=now, consent_source=source, status=ACTIVE, created_at=now, updated_at=now,
+    )
+
+
 def _end_rows(db: Session, subs: list[Subscription], now: datetime, reason: str) -> None:
     """Mark ended, cancel held notices and revoke unused reminder grants (the caller commits)."""
     ids = [s.id for s in subs]
@@ -135,18 +146,7 @@ def create(
         # the same notice, now to another contact (a new number on file, another Telegram chat)
         _end_rows(db, [existing], now, "contact_changed")
         db.flush()
-    sub = Subscription(
-        account_id=account.id,
-        metering_point_id=acc.metering_point_id,
-        kind=kind,
-        channel=channel,
-        contact=contact,
-        consent_at=now,
-        consent_source=source,
-        status=ACTIVE,
-        created_at=now,
-        updated_at=now,
-    )
+    sub = _consented(account.id, acc.metering_point_id, kind, channel, contact, source, now)
     db.add(sub)
     try:
         db.commit()
@@ -204,18 +204,7 @@ def change_channel(
     ended = [sub] + ([other] if other is not None and other.id != sub.id else [])
     _end_rows(db, ended, now, "channel_changed")
     db.flush()
-    new = Subscription(
-        account_id=account.id,
-        metering_point_id=sub.metering_point_id,
-        kind=sub.kind,
-        channel=channel,
-        contact=contact,
-        consent_at=now,
-        consent_source=source,
-        status=ACTIVE,
-        created_at=now,
-        updated_at=now,
-    )
+    new = _consented(account.id, sub.metering_point_id, sub.kind, channel, contact, source, now)
     db.add(new)
     db.commit()
     return Outcome("changed", new, replaced_id=sub.id)
