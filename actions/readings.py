@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import backend_client
 from actions.backend_types import MeteringPoint
 from actions.forms import FormValidation
-from actions.notices import is_grant
+from actions.notices import is_grant, reminder_grant
 from actions.shared import (
     FLOW_SLOTS,
     Wording,
@@ -96,6 +96,33 @@ class ValidateReadingForm(FormValidation):
 
     def name(self) -> str:
         return "validate_reading_form"
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """A reply to a newer reminder while an older reading is still open (a wrong value left
+        unanswered last month, say): that reading is dropped and the new reminder's point and value
+        are checked with the new grant (with the old, spent or expired one the customer was asked
+        to verify again)."""
+        grant = reminder_grant(tracker)
+        if grant is None or grant["token"] == tracker.get_slot("auth_token"):
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        value = re.sub(r"\s", "", str(grant["value"]))[:20]
+        dispatcher.utter_message(response="utter_reminder_reply_start", value=value, point=grant["metering_point"])
+        updates: Dict[str, Any] = {**{slot: None for slot in self.domain_slots(domain)},
+                                   "auth_token": str(grant["token"])}
+        tracker.slots.update(updates)
+        # the same checks, in the same order, as when the reminder reply opens the form
+        given = (("reading_point", str(grant["metering_point"])), ("reading_value", value),
+                 ("reading_date", today().isoformat()))
+        for name, answer in given:
+            tracker.slots[name] = updates[name] = answer
+            checked = await getattr(self, f"validate_{name}")(answer, dispatcher, tracker, domain)
+            updates.update(checked)
+            tracker.slots.update(checked)
+            if tracker.get_slot(name) is None or tracker.get_slot("flow_stopped"):
+                break
+        return [SlotSet(name, v) for name, v in updates.items()]
 
     def needed(self, slot: str, tracker: Tracker) -> bool:
         return {

@@ -18,11 +18,14 @@ add_secret PDF_LINK_SECRET 32
 # a demo agent for the console at /agent (password generated once, written to var/dev-secrets.env)
 .venv/bin/python -m bot.agent_console dev-agent --env-file var/dev-secrets.env
 add_secret GATEWAY_SESSION_SECRET 32
+# a development Twilio token, so that `python -m devtools.sms` can sign SMS to /sms/inbound (a real
+# deployment sets Twilio's own in .env; without TWILIO_ACCOUNT_SID replies go to the SMS outbox)
+add_secret TWILIO_AUTH_TOKEN 16
 # `make run` is the local demo: the one-time codes go to the dev outbox, readable over the API.
 # An empty secret in .env (as copied from .env.example) means "use the generated one".
 {
   echo "DEV_OUTBOX_ENABLED=1"
   cat var/dev-secrets.env
-  if [ -f .env ]; then grep -Ev '^(RASA_TOKEN|BACKEND_API_KEY|OTP_SECRET|ACTION_SERVER_TOKEN|PDF_LINK_SECRET|GATEWAY_CLIENT_REF_SECRET|GATEWAY_SESSION_SECRET)=[[:space:]]*$' .env || true; fi
+  if [ -f .env ]; then grep -Ev '^(RASA_TOKEN|BACKEND_API_KEY|OTP_SECRET|ACTION_SERVER_TOKEN|PDF_LINK_SECRET|GATEWAY_CLIENT_REF_SECRET|GATEWAY_SESSION_SECRET|TWILIO_AUTH_TOKEN)=[[:space:]]*$' .env || true; fi
   true
 } > var/run.env

@@ -171,3 +171,30 @@ def test_kind_and_channel_asked_with_buttons_then_izklopi_with_several_asks_whic
 
 def test_the_question_about_the_reminder_is_answered_not_a_request(chat: WebChat) -> None:
     chat.say("kaj je opomnik sms?", expect=[r"opomnik"], forbid=[ASKED_WHO])
+
+
+def test_a_newer_reminder_answered_while_an_old_reply_is_still_open(
+    audit: Audit, backend_url: str, gateway_url: str
+) -> None:
+    """Seen by hand: a refused reply (lower than the last reading) left the reading open; after STOP,
+    a new subscription and a new reminder, the next reply was checked with the old grant, got "Vaša
+    preverjenost je potekla" and a request for the code. Now the new reminder's grant starts over."""
+    klemen, point, phone_number = "klemen.bizjak@example.com", "SI-E-100014", "+38641787878"
+    chat = WebChat(gateway_url)
+    verify(chat, audit, klemen, "vklopi SMS opomnik za oddajo stanja")  # his only point is taken
+    assert subscriptions(audit, klemen)[0]["metering_point"] == point
+    scheduler_pass(backend_url, f"{TODAY}T10:00:00+01:00")
+    assert len(reminders_to(backend_url, phone_number)) == 1
+    phone = Sms(gateway_url, phone_number)
+    last = audit.last_value(klemen, point)
+    phone.say(str(last - 100), expect=[r"nizje"])  # refused: the reading stays open
+    assert phone.say("STOP") == OPT_OUT_DONE["sms"]
+
+    again = WebChat(gateway_url)
+    verify(again, audit, klemen, "vklopi SMS opomnik za oddajo stanja")
+    scheduler_pass(backend_url, f"{TODAY}T10:30:00+01:00")
+    assert len(reminders_to(backend_url, phone_number)) == 2
+    before = audit.readings(klemen, point)
+    phone.say(str(last + 25), expect=[r"povzetek", str(last + 25), point.lower()], forbid=[ASKED_WHO, r"potekl"])
+    phone.say("da", expect=[r"je shranjen"])
+    assert [r["value"] for r in audit.new_readings(klemen, point, before)] == [last + 25]
