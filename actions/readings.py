@@ -222,6 +222,8 @@ class ValidateReadingForm(FormValidation):
             return {"reading_date": None}
         iso = day.isoformat()
         reading = tracker.get_slot("reading_value")
+        if reading is None:  # the value given with it was just refused: the day is asked again after it
+            return {"reading_date": None}
         result = await self._dry_run(tracker, reading, iso, kind_of(tracker))
         answer: Dict[str, Any] = {"reading_date": iso}
         if result.code == "outside_window":

@@ -182,3 +182,15 @@ def test_the_value_is_asked_again_briefly(customer) -> None:  # type: ignore[no-
     t.events = events[:2]  # the first time: the point's facts
     _, dispatcher = run(ActionAskReadingValue(), t)
     assert responses(dispatcher) == ["utter_reading_value_prompt"]
+
+
+def test_a_refused_value_given_with_its_day_is_explained_once(customer) -> None:  # type: ignore[no-untyped-def]
+    """A reminder reply fills the value and today's day together; when the value is refused, the
+    day was checked with no value and "Tega ne razumem kot stanje števca." followed (seen by SMS)."""
+    natasa = customer("natasa.jerman@example.com")
+    base = {"_conv": natasa.conversation, "auth_token": natasa.token}
+    events, dispatcher = validate(base, {"reading_point": NATASA_E, "reading_value": "1",
+                                         "reading_date": "2026-11-23"}, "1")
+    assert responses(dispatcher) == ["utter_reading_lower_than_last"]
+    got = slot_events(events)
+    assert got["reading_value"] is None and got["reading_date"] is None
