@@ -16,6 +16,8 @@ from devtools.servers import rasa_env, start_actions, start_rasa
 from tests.e2e.conftest import API_KEY, MODEL, Backend, Chat
 
 HEADER = "X-Action-Server-Token"
+# a real FAQ topic (the backend refuses ratings of unknown topics), one no other e2e test rates
+TOPIC = "eco_discount"
 
 
 def forged_feedback(sender: str) -> dict[str, Any]:
@@ -27,7 +29,7 @@ def forged_feedback(sender: str) -> dict[str, Any]:
         "domain": {},
         "tracker": {
             "sender_id": sender,
-            "slots": {"last_faq_topic": "forged_topic"},
+            "slots": {"last_faq_topic": TOPIC},
             "latest_message": {"intent": {"name": "affirm", "confidence": 1.0}, "text": "da"},
             "events": [],
             "paused": False,
@@ -40,7 +42,7 @@ def forged_feedback(sender: str) -> dict[str, Any]:
 
 def forged_ratings(api: Backend) -> int:
     report = httpx.get(f"{api.base}/reports/feedback", headers=api.headers).json()
-    return sum(t["answers"] for t in report["topics"] if t["topic"] == "forged_topic")
+    return sum(t["answers"] for t in report["topics"] if t["topic"] == TOPIC)
 
 
 @pytest.fixture()
