@@ -186,6 +186,7 @@ def stack_secrets() -> Dict[str, str]:
     return {
         "RASA_TOKEN": uuid.uuid4().hex, "BACKEND_API_KEY": uuid.uuid4().hex, "OTP_SECRET": uuid.uuid4().hex,
         "GATEWAY_SESSION_SECRET": uuid.uuid4().hex, "GATEWAY_CLIENT_REF_SECRET": uuid.uuid4().hex,
+        "ACTION_SERVER_TOKEN": uuid.uuid4().hex, "PDF_LINK_SECRET": uuid.uuid4().hex,
         "AGENT_USERS": f"ana:{hash_password(AGENT_PASSWORD)}", "DEV_OUTBOX_ENABLED": "1",
         "HANDOFF_FAKE_NOW": SUPPORT_OPEN, "TELEGRAM_TOKEN": "",
     }
