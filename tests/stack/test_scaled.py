@@ -29,7 +29,6 @@ pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model (ma
 RATE = 5
 
 
-@pytest.fixture(scope="module")
 def next_message(ws: Any) -> dict[str, Any]:
     """The next message frame pushed to a widget socket (state frames come at any moment)."""
     for _ in range(20):
@@ -39,6 +38,7 @@ def next_message(ws: Any) -> dict[str, Any]:
     raise AssertionError("no message frame")
 
 
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {**stack_env(), "GATEWAY_RATE_LIMIT": f"{RATE}/minute", "SANIC_WORKERS": "2"}
     s = Stack("scaled", tmp_path_factory.mktemp("scaled"), replicas={"rasa": 1, "actions": 1, "backend": 1,
